@@ -1,0 +1,241 @@
+"""The batched descent runner: ``lrlab.descend``.
+
+One code path runs a single descent and a batch of K descents (K learning rates, K schedules or K
+starts): every array carries a leading run axis, and a single run is the batch of one, squeezed.
+
+A run is never clipped. It is *stopped* (and marked diverged) at the first step where it leaves the
+finite range: its point lands more than ``escape`` plot-widths from the plot's centre, or its value or
+gradient stops being a finite number (an overflow, or a formula undefined there). The points, losses
+and gradients recorded from that step on are NaN and ``diverged_at`` holds the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from lrlab import optimizers as _optimizers
+from lrlab import regimes, schedules
+
+MAX_STEPS = 1_000_000
+ESCAPE = 1e4  # plot-widths from the plot centre beyond which a run counts as gone
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """What ``descend`` returns. Shapes are for a batch of K runs; a single run drops the K axis.
+
+    points (K, T+1, 2), loss (K, T+1), grad_norm (K, T+1), grads (K, T+1, 2): at each iterate
+        (index 0 is the start); NaN after a run is stopped.
+    lr (K, T): the learning rate used by update t.
+    velocity (K, T+1, 2) or None: the optimizer's momentum buffer / first moment after each step.
+    effective_lr (K, T+1, 2) or None: the per-coordinate step multiplier of adaptive methods.
+    regime: one of ``regimes.NAMES`` per run; explanation: one sentence per run for the UI.
+    diverged_at: the step at which the run left the finite range, or None.
+    """
+
+    points: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    grads: np.ndarray
+    lr: np.ndarray
+    velocity: np.ndarray | None
+    effective_lr: np.ndarray | None
+    regime: str | tuple[str, ...]
+    explanation: str | tuple[str, ...]
+    diverged_at: int | None | tuple[int | None, ...]
+    optimizer: str
+    hyper: dict
+    surface: object
+
+    @property
+    def batched(self) -> bool:
+        return self.points.ndim == 3
+
+    def __len__(self) -> int:
+        return self.points.shape[0] if self.batched else 1
+
+    def run(self, k: int) -> Trajectory:
+        """Run ``k`` of a batch, as the single-run ``Trajectory`` it would have been."""
+        if not self.batched:
+            if k != 0:
+                raise IndexError(k)
+            return self
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("optimizer", "hyper", "surface") or v is None:
+                out[f.name] = v
+            else:
+                out[f.name] = v[k]
+        return Trajectory(**out)
+
+    def runs(self) -> list[Trajectory]:
+        return [self.run(k) for k in range(len(self))]
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
+        raise ValueError(f"steps must be an integer in [1, {MAX_STEPS}], got {steps!r}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be in [1, {MAX_STEPS}], got {steps}")
+    return int(steps)
+
+
+def _check_start(start, surface) -> np.ndarray:
+    if start is None:
+        start = surface.start
+    try:
+        arr = np.asarray(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be two finite numbers (x, y), got {start!r}") from None
+    if arr.ndim not in (1, 2) or arr.shape[-1] != 2 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"start must be two finite numbers (x, y) or K such pairs, got {start!r}")
+    return arr
+
+
+def _lr_table(lr, steps: int):
+    """(table (K, T) or (T,), plateau or None, batched) from any accepted ``lr`` argument."""
+    if isinstance(lr, schedules.Plateau):
+        return np.full(steps, lr.base_lr), lr, False
+    if isinstance(lr, Sequence) and lr and isinstance(lr[0], schedules.Plateau):
+        if not all(isinstance(s, schedules.Plateau) for s in lr):
+            raise ValueError("a list of plateau schedules cannot be mixed with other kinds")
+        return np.array([np.full(steps, s.base_lr) for s in lr]), list(lr), True
+    t = np.arange(steps)
+    if callable(lr):
+        table, batched = np.asarray(lr(t), dtype=np.float64) * np.ones(steps), False
+    elif isinstance(lr, Sequence) and lr and all(callable(s) for s in lr):
+        table, batched = np.array([np.asarray(s(t), np.float64) * np.ones(steps) for s in lr]), True
+    else:
+        try:
+            arr = np.asarray(lr, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"lr must be a number, an array of numbers or a schedule, got {lr!r}") from None
+        if arr.ndim > 1 or arr.size == 0:
+            raise ValueError(f"lr must be a number or a 1-D array of K numbers, got shape {arr.shape}")
+        batched = arr.ndim == 1
+        table = np.repeat(arr[..., None], steps, axis=-1)
+    if not np.all(np.isfinite(table)) or np.any(table < 0):
+        bad = table[~(np.isfinite(table) & (table >= 0))].flat[0]
+        raise ValueError(f"learning rates must be finite and >= 0, got {bad!r}")
+    return table, None, batched
+
+
+def _plateau_init(plateau, k):
+    plateaus = plateau if isinstance(plateau, list) else [plateau] * k
+    states = [p.init(1) for p in plateaus]
+    return plateaus, states
+
+
+def descend(
+    surface, optimizer, lr, start=None, steps: int = 100, *, escape: float = ESCAPE, internals: bool = True
+) -> Trajectory:
+    """Run ``steps`` updates of ``optimizer`` on ``surface`` from ``start``.
+
+    ``optimizer``: an ``optimizers.make(...)`` object or a name. ``lr``: a float; an array of K floats;
+    a schedule (``schedules.make``); a list of K schedules; or a plateau schedule, which the runner
+    steps with the loss after each update (PyTorch's ``ReduceLROnPlateau``). ``start``: (x, y), K such
+    pairs, or None for the surface's default. Learning rates and starts broadcast against each other:
+    K lrs from one start, one lr from K starts, or K of each.
+    ``internals`` records the optimizer's velocity and per-axis effective lr (for the app).
+    """
+    if isinstance(optimizer, str):
+        optimizer = _optimizers.make(optimizer)
+    steps = _check_steps(steps)
+    start = _check_start(start, surface)
+    table, plateau, lr_batched = _lr_table(lr, steps)
+    batched = lr_batched or start.ndim == 2
+    k = max(table.shape[0] if lr_batched else 1, start.shape[0] if start.ndim == 2 else 1)
+    try:
+        table = np.broadcast_to(table, (k, steps)).copy()
+        p = np.broadcast_to(start, (k, 2)).copy()
+    except ValueError:
+        raise ValueError(
+            f"{table.shape[0]} learning rates cannot pair with {start.shape[0]} "
+            "starts: give one of either, or the same number of both"
+        ) from None
+
+    (x0, x1), (y0, y1) = surface.bounds
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    limit = escape * max(x1 - x0, y1 - y0)
+
+    points = np.full((k, steps + 1, 2), np.nan)
+    grads = np.full((k, steps + 1, 2), np.nan)
+    velocity = np.full((k, steps + 1, 2), np.nan) if internals else None
+    eff = np.full((k, steps + 1, 2), np.nan) if internals else None
+    stopped = np.full(k, steps + 1)  # first index that is not recorded
+    state = optimizer.init(p)
+    if plateau is not None:
+        plateaus, pstates = _plateau_init(plateau, k)
+
+    with np.errstate(all="ignore"):
+        g = surface.grad(p)
+        points[:, 0], grads[:, 0] = p, g
+        for t in range(steps):
+            p, state = optimizer.step(p, g, state, table[:, t])
+            g = surface.grad(p)
+            points[:, t + 1], grads[:, t + 1] = p, g
+            if internals:
+                _record_internals(optimizer, state, table[:, t], velocity, eff, t + 1)
+            if not (np.all(np.abs(p - centre) < limit) and np.all(np.isfinite(g))):
+                gone = ~(np.all(np.abs(p - centre) < limit, -1) & np.all(np.isfinite(g), -1))
+                stopped = np.where(gone & (stopped > t + 1), t + 1, stopped)
+                # freeze what is gone so it cannot overflow further; its record is masked below
+                p = np.where(gone[:, None], 0.0, p)
+                g = np.where(gone[:, None], 0.0, g)
+                if np.all(stopped <= steps):
+                    break
+            if plateau is not None and t + 1 < steps:
+                loss_now = surface.value(p)
+                for i in range(k):
+                    new_lr, pstates[i] = plateaus[i].update(pstates[i], loss_now[i : i + 1])
+                    table[i, t + 1 :] = new_lr[0]
+        loss = surface.value(np.nan_to_num(points, nan=0.0))
+
+    # a value that is not finite (say, log of a negative number) stops the run there too
+    bad_loss = ~np.isfinite(loss)
+    first_bad = np.where(bad_loss.any(1), bad_loss.argmax(1), steps + 1)
+    stopped = np.minimum(stopped, first_bad)
+    idx = np.arange(steps + 1)
+    dead = idx[None, :] >= stopped[:, None]
+    for arr in (points, grads, velocity, eff):
+        if arr is not None:
+            arr[dead] = np.nan
+    loss[dead] = np.nan
+    grad_norm = np.linalg.norm(grads, axis=-1)
+    diverged_at = [int(s) if s <= steps else None for s in stopped]
+
+    hyper = dict(optimizer.hyper)
+    found = [regimes.classify(surface, points[i], loss[i], grad_norm[i], diverged_at[i]) for i in range(k)]
+    explanation = [
+        regimes.explain(r, surface, optimizer.name, hyper, table[i], points[i], diverged_at[i], loss[i])
+        for i, r in enumerate(found)
+    ]
+    traj = Trajectory(
+        points=points,
+        loss=loss,
+        grad_norm=grad_norm,
+        grads=grads,
+        lr=table,
+        velocity=velocity,
+        effective_lr=eff,
+        regime=tuple(found),
+        explanation=tuple(explanation),
+        diverged_at=tuple(diverged_at),
+        optimizer=optimizer.name,
+        hyper=hyper,
+        surface=surface,
+    )
+    return traj if batched else traj.run(0)
+
+
+def _record_internals(optimizer, state, lr, velocity, eff, t) -> None:
+    v = _optimizers.velocity(state)
+    if v is not None:
+        velocity[:, t] = v
+    e = optimizer.effective_lr(state, lr)
+    if e is not None:
+        eff[:, t] = e

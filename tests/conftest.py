@@ -1,0 +1,138 @@
+"""Shared fixtures: a served app and a headless Chromium driven by Playwright.
+
+Browser tests skip, with the reason printed, when Playwright or a Chromium binary is missing
+(install Debian's ``chromium`` or set ``LRLAB_CHROMIUM`` to a Chromium/Chrome binary).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def find_chromium() -> str | None:
+    for cand in (
+        os.environ.get("LRLAB_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+        "/usr/bin/chromium",
+    ):
+        if cand and Path(cand).exists():
+            return cand
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_app(port: int | None = None, *, script: str = "app.py"):
+    """Start ``streamlit run`` on localhost; returns (process, base url) once /_stcore/health is ok."""
+    port = port or _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / script),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            break
+    proc.kill()
+    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    raise RuntimeError(f"streamlit did not start on {url}:\n{out[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    proc, url = serve_app()
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser test skipped: Playwright is not installed (pip install -e '.[test]')")
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip(
+            "browser test skipped: no Chromium found (apt-get install chromium, "
+            "or set LRLAB_CHROMIUM to a Chromium binary)"
+        )
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh page; fails the test if the browser console logs an error."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors
+    yield pg
+    ctx.close()
+
+
+def wait_idle(pg, timeout: float = 30_000) -> None:
+    """Wait until the Streamlit script has finished its run."""
+    pg.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=timeout)
+    pg.wait_for_timeout(300)
+    pg.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=timeout)
