@@ -1,0 +1,548 @@
+"""Figures of descent runs on a 2D surface, built as plain dicts (no graph-object validation).
+
+Inputs are a surface (``lrlab.surfaces.Surface``) and runs: a sequence of :class:`Run`, a label
+plus a single-run ``lrlab.Trajectory``. Outputs are JSON-ready dicts:
+
+* :func:`player_spec`: what the descent player component draws (contour map and 3D surface, each
+  as static traces, plus every run's whole path once). The player animates by slicing the paths in
+  JavaScript, so the spec grows linearly with the number of steps.
+* :func:`loss_figure`, :func:`lr_figure`, :func:`grad_norm_figure`, :func:`schedule_preview`:
+  Plotly figure dicts for ``st.plotly_chart``.
+* :func:`runs_csv`: the runs as CSV text (one row per run and step).
+
+Numbers are rounded for the wire: coordinates to 4 decimals of the plot's width (1/10 000 of the
+plot), losses and learning rates to 4 significant digits; NaN (a stopped run) becomes ``null``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from lrlab.figures import DASHES, SYMBOLS, colour
+
+FONT = {"family": "Source Sans Pro, Source Sans 3, system-ui, sans-serif", "size": 17, "color": "#111"}
+GRID = 81  # contour grid per axis
+GRID3D = 49
+CONTOUR_SCALE = [[0.0, "#ffffff"], [0.5, "#d9d9d9"], [1.0, "#7a7a7a"]]
+SURFACE_SCALE = [[0.0, "#f4f4f4"], [0.5, "#b8c9d9"], [1.0, "#5b7894"]]
+
+REGIME_LABEL = {
+    "converged": "converged",
+    "oscillating": "oscillating",
+    "diverged": "diverged",
+    "too_slow": "too slow",
+    "local_minimum": "stuck in a local minimum",
+    "unstable": "unstable",
+}
+
+
+class Run(NamedTuple):
+    """One run to draw: its legend label and its single-run trajectory."""
+
+    label: str
+    traj: Any
+
+
+# -- number formatting for the wire ----------------------------------------------------------------
+
+
+def _decimals(surface) -> int:
+    (x0, x1), (y0, y1) = surface.bounds
+    span = max(x1 - x0, y1 - y0)
+    return max(0, 4 - math.floor(math.log10(span)))
+
+
+def _round(a, decimals: int) -> list:
+    """Round to ``decimals`` places; NaN/inf -> None (JSON null)."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.round(a, decimals)
+    return [None if not math.isfinite(v) else (0.0 if v == 0 else float(v)) for v in out.ravel().tolist()]
+
+
+def _sig(a, digits: int = 4) -> list:
+    """Round to ``digits`` significant digits; NaN/inf -> None."""
+    return [
+        None if not math.isfinite(v) else float(f"{v:.{digits}g}")
+        for v in np.asarray(a, np.float64).ravel().tolist()
+    ]
+
+
+def _round_grid(z: np.ndarray, digits: int = 4) -> list[list]:
+    return [_sig(row, digits) for row in z]
+
+
+# -- labels ----------------------------------------------------------------------------------------
+
+
+def regime_text(traj) -> str:
+    """'diverged at step 7', 'oscillating', ... for one run."""
+    if traj.regime == "diverged" and traj.diverged_at is not None:
+        return f"diverged at step {traj.diverged_at}"
+    return REGIME_LABEL.get(traj.regime, traj.regime)
+
+
+def legend_text(run: Run) -> str:
+    return f"{run.label} · {regime_text(run.traj)}"
+
+
+# -- the surface on a grid -------------------------------------------------------------------------
+
+
+def surface_grid(surface, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs (n,), ys (n,), Z (n, n)) with Z[i, j] = f(xs[j], ys[i]); non-finite values are NaN."""
+    (x0, x1), (y0, y1) = surface.bounds
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    xy = np.stack(np.meshgrid(xs, ys), axis=-1)
+    with np.errstate(all="ignore"):
+        z = surface.value(xy)
+    return xs, ys, np.where(np.isfinite(z), z, np.nan)
+
+
+def floor_value(surface, z: np.ndarray | None = None) -> float:
+    """f*: the global minimum's value if the surface lists one, else the grid minimum."""
+    glob = surface.global_min
+    if glob is not None:
+        return float(glob.value)
+    if z is None:
+        z = surface_grid(surface)[2]
+    return float(np.nanmin(z)) if np.isfinite(z).any() else 0.0
+
+
+def _log_gap(z: np.ndarray, fmin: float, delta: float) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.log10(np.maximum(z - fmin, 0.0) + delta)
+
+
+def _gap_delta(z: np.ndarray, fmin: float) -> float:
+    """A small offset so log10(f - f* + delta) is finite at the minimum and still shows its bowl."""
+    finite = z[np.isfinite(z)]
+    if finite.size == 0:
+        return 1.0
+    spread = float(np.nanpercentile(finite, 50) - fmin)
+    return max(spread * 1e-3, 1e-12)
+
+
+def _log_ticks(fmin: float, delta: float, zmax: float) -> tuple[list, list]:
+    """Colour-bar ticks at 1-3-10 values of the loss gap, placed on the log10(gap + delta) scale."""
+    lo = math.floor(math.log10(delta))
+    hi = math.ceil(math.log10(max(zmax - fmin, delta * 10)))
+    vals, text = [], []
+    for e in range(lo, hi + 1):
+        for m in (1, 3):
+            g = m * 10.0**e
+            if delta <= g <= (zmax - fmin) * 1.01:
+                vals.append(math.log10(g + delta))
+                text.append(f"{g:.0e}".replace("e+0", "e").replace("e-0", "e-") if abs(e) >= 3 else f"{g:g}")
+    return vals, text
+
+
+def _axis(title: str, rng) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 18}},
+        "range": list(rng),
+        "autorange": False,
+        "showgrid": False,
+        "zeroline": False,
+        "ticks": "outside",
+        "linecolor": "#111",
+        "mirror": True,
+        "tickfont": {"size": 15},
+    }
+
+
+def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
+    """Static traces (contour, minima, start) and layout of the contour map."""
+    xs, ys, z = surface_grid(surface, n)
+    fmin = floor_value(surface, z)
+    delta = _gap_delta(z, fmin)
+    zl = _log_gap(z, fmin, delta)
+    zmax = float(np.nanmax(z)) if np.isfinite(z).any() else fmin + 1
+    tickvals, ticktext = _log_ticks(fmin, delta, zmax)
+    dec = _decimals(surface)
+    traces: list[dict] = [
+        {
+            "type": "contour",
+            "name": "loss",
+            "x": _round(xs, dec),
+            "y": _round(ys, dec),
+            "z": _round_grid(zl),
+            "colorscale": CONTOUR_SCALE,
+            "ncontours": 22,
+            "contours": {"coloring": "fill", "showlines": True},
+            "line": {"color": "rgba(60,60,60,0.45)", "width": 1},
+            "colorbar": {
+                "title": {"text": "f − f*", "side": "top", "font": {"size": 15}},
+                "tickvals": tickvals,
+                "ticktext": ticktext,
+                "tickfont": {"size": 13},
+                "thickness": 14,
+                "len": 0.9,
+            },
+            "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<extra></extra>",
+            "showlegend": False,
+        }
+    ]
+    glob = [m for m in surface.minima if m.is_global]
+    loc = [m for m in surface.minima if not m.is_global]
+    for group, name, symbol in ((glob, "global minimum", "star"), (loc, "local minimum", "star-open")):
+        if group:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": name,
+                    "x": _round([m.xy[0] for m in group], dec),
+                    "y": _round([m.xy[1] for m in group], dec),
+                    "marker": {
+                        "symbol": symbol,
+                        "size": 22,
+                        "color": "#F0E442" if symbol == "star" else "#000",
+                        "line": {"color": "#000", "width": 2},
+                    },
+                    "hovertemplate": name + " (%{x:.3g}, %{y:.3g})<extra></extra>",
+                }
+            )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "start",
+            "x": _round([start[0]], dec),
+            "y": _round([start[1]], dec),
+            "marker": {"symbol": "x-thin", "size": 18, "line": {"color": "#000", "width": 3}},
+            "hovertemplate": "start (%{x:.3g}, %{y:.3g})<extra></extra>",
+        }
+    )
+    (x0, x1), (y0, y1) = surface.bounds
+    layout = {
+        "font": FONT,
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "xaxis": {**_axis("x", (x0, x1)), "constrain": "domain"},
+        "yaxis": {**_axis("y", (y0, y1)), "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+        "legend": {
+            "orientation": "h",
+            "y": -0.13,
+            "yanchor": "top",
+            "x": 0,
+            "font": {"size": 16},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        },
+        "hovermode": "closest",
+        "dragmode": "zoom",
+    }
+    return traces, layout
+
+
+def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]:
+    """Static traces (surface, minima) and layout of the 3D view; z is the loss, cut above a cap."""
+    xs, ys, z = surface_grid(surface, n)
+    with np.errstate(all="ignore"):
+        start_loss = float(surface.value(np.asarray(start, float)))
+    finite = z[np.isfinite(z)]
+    cap = float(np.nanpercentile(finite, 90)) if finite.size else 1.0
+    if math.isfinite(start_loss):
+        cap = max(cap, start_loss * 1.15 if start_loss > 0 else start_loss + 1)
+    zmin = float(np.nanmin(finite)) if finite.size else 0.0
+    zc = np.where(z <= cap, z, np.nan)
+    dec = _decimals(surface)
+    traces = [
+        {
+            "type": "surface",
+            "name": "loss",
+            "x": _round(xs, dec),
+            "y": _round(ys, dec),
+            "z": _round_grid(zc),
+            "colorscale": SURFACE_SCALE,
+            "showscale": False,
+            "opacity": 0.92,
+            "contours": {"z": {"show": True, "usecolormap": False, "color": "#555", "width": 1}},
+            "hoverinfo": "skip",
+        }
+    ]
+    if surface.minima:
+        traces.append(
+            {
+                "type": "scatter3d",
+                "mode": "markers",
+                "name": "minima",
+                "x": [m.xy[0] for m in surface.minima],
+                "y": [m.xy[1] for m in surface.minima],
+                "z": [m.value for m in surface.minima],
+                "marker": {"size": 6, "color": "#F0E442", "line": {"color": "#000", "width": 2}},
+                "hoverinfo": "skip",
+            }
+        )
+    (x0, x1), (y0, y1) = surface.bounds
+    pad = 0.02 * (cap - zmin if cap > zmin else 1.0)
+    layout = {
+        "font": FONT,
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+        "paper_bgcolor": "#fff",
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": 0.02, "x": 0, "font": {"size": 16}},
+        "scene": {
+            "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
+            "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
+            "zaxis": {"title": {"text": "loss"}, "range": [zmin - pad, cap + pad]},
+            "aspectmode": "manual",
+            "aspectratio": {"x": 1, "y": 1, "z": 0.7},
+            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
+        },
+    }
+    return traces, layout
+
+
+# -- the player ------------------------------------------------------------------------------------
+
+
+def _internals(traj, dec: int) -> tuple[list | None, list | None, list | None]:
+    """Per-step arrows at p_t for update t: the gradient step -lr_t g_t, the momentum step
+    -lr_t v_{t+1} (the buffer that update t builds), and the per-axis effective lr after update t."""
+    lr = np.asarray(traj.lr, np.float64)
+    t = lr.shape[0]
+    g = np.asarray(traj.grads, np.float64)[:t]
+    with np.errstate(all="ignore"):
+        gstep = -lr[:, None] * g
+        vstep = None
+        if traj.velocity is not None and np.isfinite(traj.velocity[1:]).any():
+            vstep = -lr[:, None] * np.asarray(traj.velocity, np.float64)[1:]
+    eff = None
+    if traj.effective_lr is not None and np.isfinite(traj.effective_lr[1:]).any():
+        e = np.asarray(traj.effective_lr, np.float64)[1:]
+        eff = [_sig(e[:, 0], 3), _sig(e[:, 1], 3)]
+    gs = [_round(gstep[:, 0], dec), _round(gstep[:, 1], dec)]
+    vs = None if vstep is None else [_round(vstep[:, 0], dec), _round(vstep[:, 1], dec)]
+    return gs, vs, eff
+
+
+def player_spec(
+    surface,
+    runs: Sequence[Run],
+    start,
+    *,
+    focus: int = 0,
+    height: int = 560,
+    clickable: bool = True,
+    hint: str = "",
+) -> dict:
+    """Everything the descent player draws, JSON-ready; ``id`` changes whenever the content does."""
+    dec = _decimals(surface)
+    map_traces, map_layout = map_static(surface, start)
+    s3_traces, s3_layout = surface3d_static(surface, start)
+    out_runs = []
+    for k, run in enumerate(runs):
+        tr = run.traj
+        pts = np.asarray(tr.points, np.float64)
+        gstep, vstep, eff = _internals(tr, dec)
+        out_runs.append(
+            {
+                "name": run.label,
+                "legend": legend_text(run),
+                "color": colour(k),
+                "dash": DASHES[k % len(DASHES)] if k else "solid",
+                "symbol": SYMBOLS[k % len(SYMBOLS)],
+                "x": _round(pts[:, 0], dec),
+                "y": _round(pts[:, 1], dec),
+                "loss": _sig(tr.loss),
+                "lr": _sig(tr.lr),
+                "gstep": gstep,
+                "vstep": vstep,
+                "eff": eff,
+                "diverged_at": tr.diverged_at,
+                "regime": tr.regime,
+            }
+        )
+    steps = max((len(r["x"]) - 1 for r in out_runs), default=0)
+    spec = {
+        "steps": steps,
+        "height": int(height),
+        "focus": int(focus) if 0 <= focus < len(out_runs) else -1,
+        "clickable": bool(clickable),
+        "hint": hint,
+        "arrow_names": {"grad": "gradient step −lr·∇f", "vel": "momentum step −lr·v"},
+        "uirevision": _digest([surface.name, surface.formula, list(surface.bounds)]),
+        "map": {"traces": map_traces, "layout": map_layout},
+        "surface3d": {"traces": s3_traces, "layout": s3_layout},
+        "runs": out_runs,
+    }
+    spec["id"] = _digest(spec)
+    return spec
+
+
+def _digest(obj) -> str:
+    return hashlib.sha1(json.dumps(obj, sort_keys=True, allow_nan=False).encode()).hexdigest()[:16]
+
+
+def payload_bytes(spec: dict) -> int:
+    """Size of the spec on the wire (compact JSON, as Streamlit sends component args)."""
+    return len(json.dumps(spec, separators=(",", ":"), allow_nan=False).encode())
+
+
+# -- line charts ------------------------------------------------------------------------------------
+
+
+def _line_layout(ytitle: str, *, log: bool, height: int = 320, xtitle: str = "step") -> dict:
+    return {
+        "font": FONT,
+        "height": height,
+        "margin": {"l": 70, "r": 10, "t": 10, "b": 50},
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "xaxis": {
+            "title": {"text": xtitle},
+            "showgrid": True,
+            "gridcolor": "#e5e5e5",
+            "linecolor": "#111",
+            "ticks": "outside",
+            "zeroline": False,
+        },
+        "yaxis": {
+            "title": {"text": ytitle},
+            "type": "log" if log else "linear",
+            "showgrid": True,
+            "gridcolor": "#e5e5e5",
+            "linecolor": "#111",
+            "ticks": "outside",
+            "exponentformat": "power",
+            "zeroline": False,
+        },
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 15}},
+        "hovermode": "x unified",
+    }
+
+
+def _line(run: Run, k: int, y, name: str | None = None) -> dict:
+    y = np.asarray(y, np.float64)
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name or run.label,
+        "x": list(range(len(y))),
+        "y": _sig(y),
+        "line": {"color": colour(k), "width": 3, "dash": DASHES[k % len(DASHES)] if k else "solid"},
+    }
+
+
+def _divergence_marks(run: Run, k: int, y) -> list[dict]:
+    d = run.traj.diverged_at
+    if d is None:
+        return []
+    y = np.asarray(y, np.float64)
+    last = d - 1
+    while last > 0 and not math.isfinite(y[last]):
+        last -= 1
+    if not math.isfinite(y[last]):
+        return []
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "x": [last],
+            "y": _sig([y[last]]),
+            "text": [f"diverged at step {d}"],
+            "textposition": "middle left",
+            "textfont": {"color": colour(k), "size": 15},
+            "marker": {"symbol": "x", "size": 14, "color": colour(k)},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
+    ]
+
+
+def loss_figure(surface, runs: Sequence[Run], *, height: int = 320) -> dict:
+    """Loss above the minimum, f - f*, per step on a log axis (linear convergence is a straight line)."""
+    fmin = floor_value(surface)
+    traces = []
+    for k, run in enumerate(runs):
+        with np.errstate(all="ignore"):
+            gap = np.maximum(np.asarray(run.traj.loss, np.float64) - fmin, 1e-16)
+        traces.append(_line(run, k, gap))
+        traces += _divergence_marks(run, k, gap)
+    return {"data": traces, "layout": _line_layout("f − f*  (log)", log=True, height=height)}
+
+
+def lr_figure(runs: Sequence[Run], *, height: int = 260) -> dict:
+    """The learning rate used by each update."""
+    traces = [_line(run, k, run.traj.lr) for k, run in enumerate(runs)]
+    lrs = np.concatenate([np.asarray(r.traj.lr, float).ravel() for r in runs]) if runs else np.ones(1)
+    pos = lrs[lrs > 0]
+    log = pos.size > 0 and pos.max() / pos.min() > 20
+    return {"data": traces, "layout": _line_layout("learning rate", log=bool(log), height=height)}
+
+
+def grad_norm_figure(runs: Sequence[Run], *, height: int = 260) -> dict:
+    """The gradient norm |∇f| at each iterate, on a log axis."""
+    traces = []
+    for k, run in enumerate(runs):
+        with np.errstate(all="ignore"):
+            gn = np.maximum(np.asarray(run.traj.grad_norm, np.float64), 1e-16)
+        traces.append(_line(run, k, gn))
+        traces += _divergence_marks(run, k, gn)
+    return {"data": traces, "layout": _line_layout("|∇f|  (log)", log=True, height=height)}
+
+
+def schedule_preview(lr_table, *, height: int = 150) -> dict:
+    """A small chart of a schedule's lr per step (``lr_table`` shape (T,))."""
+    y = np.asarray(lr_table, np.float64)
+    layout = _line_layout("", log=False, height=height, xtitle="")
+    layout["margin"] = {"l": 45, "r": 5, "t": 5, "b": 25}
+    layout["font"] = {**FONT, "size": 12}
+    layout["showlegend"] = False
+    layout["hovermode"] = "x"
+    trace = {
+        "type": "scatter",
+        "mode": "lines",
+        "x": list(range(len(y))),
+        "y": _sig(y),
+        "line": {"color": colour(0), "width": 2.5},
+        "name": "lr",
+        "hovertemplate": "step %{x}: lr %{y:.3g}<extra></extra>",
+    }
+    return {"data": [trace], "layout": layout}
+
+
+# -- CSV --------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("run", "optimizer", "step", "x", "y", "loss", "lr", "grad_norm", "regime", "diverged_at")
+
+
+def runs_csv(runs: Sequence[Run]) -> str:
+    """Every run's points, loss, lr (the lr of the update that leaves this step; empty at the last
+    step) and gradient norm per step, full precision; stopped steps are left empty."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+
+    def cell(v: float) -> str:
+        return repr(float(v)) if math.isfinite(v) else ""
+
+    for run in runs:
+        tr = run.traj
+        pts = np.asarray(tr.points, np.float64)
+        lr = np.asarray(tr.lr, np.float64)
+        for t in range(pts.shape[0]):
+            w.writerow(
+                [
+                    run.label,
+                    tr.optimizer,
+                    t,
+                    cell(pts[t, 0]),
+                    cell(pts[t, 1]),
+                    cell(tr.loss[t]),
+                    cell(lr[t]) if t < lr.shape[0] else "",
+                    cell(tr.grad_norm[t]),
+                    tr.regime,
+                    "" if tr.diverged_at is None else tr.diverged_at,
+                ]
+            )
+    return buf.getvalue()

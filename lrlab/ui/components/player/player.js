@@ -1,0 +1,344 @@
+/* LR Lab descent player: a Streamlit component (v1 protocol, no build step).
+
+Python sends the figure ONCE per change as a plain spec (see lrlab/figures/surface.py, player_spec):
+static traces (the contour / surface, the minima, the start) plus, per run, the whole path. Playing
+and scrubbing only restyle the path, head and arrow traces with prefixes of those arrays: no Plotly
+frames, so the payload is linear in the number of steps and the contour trace is never touched.
+*/
+(function () {
+  "use strict";
+
+  // ---- Streamlit component protocol (what streamlit-component-lib does, by hand) ----------------
+  function send(type, data) {
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data || {}), "*");
+  }
+  let lastHeight = -1;
+  function setHeight() {
+    const h = Math.ceil(document.documentElement.getBoundingClientRect().height) + 4;
+    if (h !== lastHeight) {
+      lastHeight = h;
+      send("streamlit:setFrameHeight", { height: h });
+    }
+  }
+
+  // ---- state ------------------------------------------------------------------------------------
+  const el = (id) => document.getElementById(id);
+  const mapDiv = el("map");
+  const div3d = el("surf3d");
+  const scrub = el("scrub");
+  const playBtn = el("play");
+  const label = el("steplabel");
+  const readout = el("readout");
+  const speedSel = el("speed");
+  let spec = null;
+  let step = 0;
+  let playing = false;
+  let lastTick = 0;
+  let carry = 0;
+  let view = "map";
+  let built3d = false;
+  let staticMap = 0; // number of static traces before the dynamic ones, per plot
+  let static3d = 0;
+
+  const fmt = (v) => {
+    if (v === null || v === undefined || !isFinite(v)) return "–";
+    const a = Math.abs(v);
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+    return Number(v.toPrecision(4)).toString();
+  };
+
+  // index of the last recorded (finite) point at or before t
+  function headIndex(run, t) {
+    let i = Math.min(t, run.x.length - 1);
+    while (i > 0 && (run.x[i] === null || run.y[i] === null)) i--;
+    return i;
+  }
+
+  // ---- trace builders (dynamic part) -------------------------------------------------------------
+  function arrow(x0, y0, dx, dy, color, name, dash) {
+    const ok = x0 !== null && dx !== null && dy !== null && isFinite(dx) && isFinite(dy);
+    return {
+      type: "scatter",
+      mode: "lines+markers",
+      x: ok ? [x0, x0 + dx] : [],
+      y: ok ? [y0, y0 + dy] : [],
+      line: { color: color, width: 3.5, dash: dash || "solid" },
+      marker: { symbol: ["circle", "arrow"], size: [1, 16], angleref: "previous", color: color },
+      name: name,
+      hoverinfo: "skip",
+      showlegend: true,
+      legendgroup: "arrows:" + name,
+    };
+  }
+
+  function mapDynamic(t) {
+    const traces = [];
+    spec.runs.forEach((run) => {
+      const n = Math.min(t, run.x.length - 1) + 1;
+      const h = headIndex(run, t);
+      traces.push({
+        type: "scatter",
+        mode: "lines+markers",
+        x: run.x.slice(0, n),
+        y: run.y.slice(0, n),
+        name: run.legend,
+        legendgroup: run.name,
+        line: { color: run.color, width: 3.5, dash: run.dash || "solid" },
+        marker: { color: run.color, size: 5 },
+        hovertemplate: run.name + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+        connectgaps: false,
+      });
+      traces.push({
+        type: "scatter",
+        mode: "markers",
+        x: [run.x[h]],
+        y: [run.y[h]],
+        name: run.name + " (now)",
+        legendgroup: run.name,
+        showlegend: false,
+        marker: { color: run.color, size: 17, line: { color: "#000", width: 2.5 }, symbol: run.symbol || "circle" },
+        hovertemplate: run.name + " at step " + h + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+      });
+    });
+    traces.push(...arrowTraces(t));
+    return traces;
+  }
+
+  function arrowTraces(t) {
+    const focus = spec.runs[spec.focus];
+    const out = [];
+    const names = spec.arrow_names;
+    if (!focus) {
+      out.push(arrow(null, null, null, null, "#000", names.grad));
+      out.push(arrow(null, null, null, null, "#000", names.vel, "dot"));
+      return out;
+    }
+    const live = t < focus.x.length - 1 && focus.x[t] !== null && focus.x[t + 1] !== undefined;
+    const g = focus.gstep;
+    const v = focus.vstep;
+    out.push(live && g ? arrow(focus.x[t], focus.y[t], g[0][t], g[1][t], "#000", names.grad)
+                       : arrow(null, null, null, null, "#000", names.grad));
+    out.push(live && v ? arrow(focus.x[t], focus.y[t], v[0][t], v[1][t], "#6a3d9a", names.vel, "dot")
+                       : arrow(null, null, null, null, "#6a3d9a", names.vel, "dot"));
+    if (!g) out[0].showlegend = false;
+    if (!v) out[1].showlegend = false;
+    return out;
+  }
+
+  function dyn3d(t) {
+    const traces = [];
+    spec.runs.forEach((run) => {
+      const n = Math.min(t, run.x.length - 1) + 1;
+      const h = headIndex(run, t);
+      traces.push({
+        type: "scatter3d",
+        mode: "lines",
+        x: run.x.slice(0, n),
+        y: run.y.slice(0, n),
+        z: run.loss.slice(0, n),
+        name: run.legend,
+        line: { color: run.color, width: 7 },
+        hoverinfo: "skip",
+      });
+      traces.push({
+        type: "scatter3d",
+        mode: "markers",
+        x: [run.x[h]],
+        y: [run.y[h]],
+        z: [run.loss[h]],
+        showlegend: false,
+        marker: { color: run.color, size: 7, line: { color: "#000", width: 2 } },
+        hoverinfo: "skip",
+      });
+    });
+    return traces;
+  }
+
+  // ---- drawing ------------------------------------------------------------------------------------
+  const plotConfig = { responsive: true, displaylogo: false, scrollZoom: false,
+                       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+
+  function restyleAll(traces, plotDiv, offset) {
+    // only the dynamic traces are touched; the static ones (contour, minima, start) keep their data
+    const update = { x: traces.map((tr) => tr.x), y: traces.map((tr) => tr.y) };
+    if (traces.length && traces[0].z !== undefined) update.z = traces.map((tr) => tr.z);
+    const idx = traces.map((_, i) => offset + i);
+    return Plotly.restyle(plotDiv, update, idx);
+  }
+
+  function drawStep(t) {
+    step = Math.max(0, Math.min(t, spec.steps));
+    scrub.value = String(step);
+    label.textContent = "step " + step + " / " + spec.steps;
+    if (view === "map") {
+      restyleAll(mapDynamic(step), mapDiv, staticMap);
+    } else if (built3d) {
+      restyleAll(dyn3d(step), div3d, static3d);
+    }
+    updateReadout();
+  }
+
+  function updateReadout() {
+    readout.replaceChildren();
+    spec.runs.forEach((run, k) => {
+      const span = document.createElement("span");
+      span.className = "run";
+      const sw = document.createElement("span");
+      sw.className = "sw";
+      sw.style.background = run.color;
+      span.appendChild(sw);
+      let text = run.name + ": ";
+      if (run.diverged_at !== null && step >= run.diverged_at) {
+        text += "diverged at step " + run.diverged_at;
+      } else {
+        const i = Math.min(step, run.loss.length - 1);
+        text += "loss " + fmt(run.loss[i]);
+        if (step < run.lr.length) text += ", lr " + fmt(run.lr[step]);
+        if (k === spec.focus && run.eff && step < run.lr.length) {
+          text += ", effective lr x " + fmt(run.eff[0][step]) + " · y " + fmt(run.eff[1][step]);
+        }
+      }
+      span.appendChild(document.createTextNode(text));
+      readout.appendChild(span);
+    });
+  }
+
+  function build() {
+    staticMap = spec.map.traces.length;
+    const layout = Object.assign({}, spec.map.layout, { height: spec.height, uirevision: spec.uirevision });
+    built3d = false;
+    const p = Plotly.react(mapDiv, spec.map.traces.concat(mapDynamic(step)), layout, plotConfig);
+    if (view === "3d") build3d();
+    scrub.max = String(spec.steps);
+    drawStep(step);
+    return p;
+  }
+
+  function build3d() {
+    static3d = spec.surface3d.traces.length;
+    const layout = Object.assign({}, spec.surface3d.layout, { height: spec.height, uirevision: spec.uirevision });
+    Plotly.react(div3d, spec.surface3d.traces.concat(dyn3d(step)), layout, plotConfig);
+    built3d = true;
+  }
+
+  function setView(v) {
+    view = v;
+    document.querySelectorAll(".views button").forEach((b) => b.classList.toggle("on", b.dataset.view === v));
+    mapDiv.hidden = v !== "map";
+    div3d.hidden = v !== "3d";
+    if (v === "3d") {
+      build3d();
+    } else {
+      Plotly.Plots.resize(mapDiv);
+    }
+    drawStep(step);
+    setHeight();
+  }
+
+  // ---- playback -----------------------------------------------------------------------------------
+  function stepsPerSecond() {
+    // a whole run takes about 8 s at 1x, but never faster than 1 step per 1/60 s or slower than 4/s
+    const base = Math.max(4, spec.steps / 8);
+    return base * Number(speedSel.value);
+  }
+
+  function tick(now) {
+    if (!playing) return;
+    const dt = Math.min(0.1, (now - lastTick) / 1000);
+    lastTick = now;
+    carry += dt * stepsPerSecond();
+    const adv = Math.floor(carry);
+    if (adv > 0) {
+      carry -= adv;
+      drawStep(Math.min(spec.steps, step + adv));
+    }
+    if (step >= spec.steps) {
+      setPlaying(false);
+      return;
+    }
+    requestAnimationFrame(tick);
+  }
+
+  function setPlaying(on) {
+    playing = on && !!spec;
+    playBtn.textContent = playing ? "❚❚ Pause" : "▶ Play";
+    playBtn.setAttribute("aria-label", playing ? "Pause" : "Play");
+    playBtn.classList.toggle("playing", playing);
+    if (playing) {
+      if (step >= spec.steps) drawStep(0);
+      lastTick = performance.now();
+      carry = 0;
+      requestAnimationFrame(tick);
+    }
+  }
+
+  playBtn.addEventListener("click", () => setPlaying(!playing));
+  scrub.addEventListener("input", () => {
+    setPlaying(false);
+    drawStep(Number(scrub.value));
+  });
+  document.querySelectorAll(".views button").forEach((b) =>
+    b.addEventListener("click", () => setView(b.dataset.view)));
+  document.addEventListener("keydown", (e) => {
+    if (!spec || e.target === scrub) return;
+    if (e.key === " " && e.target.tagName !== "BUTTON" && e.target.tagName !== "SELECT") {
+      e.preventDefault();
+      setPlaying(!playing);
+    } else if (e.key === "ArrowRight") {
+      setPlaying(false);
+      drawStep(step + 1);
+    } else if (e.key === "ArrowLeft") {
+      setPlaying(false);
+      drawStep(step - 1);
+    }
+  });
+
+  // a click on the map sends its coordinates back to Python (new start point)
+  function wireClick() {
+    if (mapDiv._lrlabClick) return;
+    mapDiv._lrlabClick = true;
+    mapDiv.on("plotly_click", (ev) => {
+      if (!spec || !spec.clickable || !ev || !ev.event) return;
+      const fl = mapDiv._fullLayout;
+      const drag = mapDiv.querySelector(".nsewdrag");
+      let x = null;
+      let y = null;
+      if (fl && drag) {
+        const r = drag.getBoundingClientRect();
+        x = fl.xaxis.p2d(ev.event.clientX - r.left);
+        y = fl.yaxis.p2d(ev.event.clientY - r.top);
+      } else if (ev.points && ev.points.length) {
+        x = ev.points[0].x;
+        y = ev.points[0].y;
+      }
+      if (x === null || y === null || !isFinite(x) || !isFinite(y)) return;
+      send("streamlit:setComponentValue", {
+        value: { start: [Number(x.toPrecision(4)), Number(y.toPrecision(4))], nonce: Date.now() },
+        dataType: "json",
+      });
+    });
+  }
+
+  // ---- render messages from Streamlit -------------------------------------------------------------
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (!data || data.type !== "streamlit:render") return;
+    const next = data.args && data.args.spec;
+    if (!next) return;
+    if (spec && spec.id === next.id) return; // same figure: keep the animation state
+    const sameShape = spec && spec.steps === next.steps;
+    spec = next;
+    setPlaying(false);
+    step = sameShape ? Math.min(step, spec.steps) : spec.steps;
+    if (!sameShape) step = spec.steps;
+    el("hint").textContent = spec.hint || "";
+    Promise.resolve(build()).then(() => {
+      wireClick();
+      setHeight();
+      document.body.dataset.ready = "1";
+    });
+  });
+
+  new ResizeObserver(setHeight).observe(document.body);
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();
