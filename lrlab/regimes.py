@@ -8,9 +8,10 @@ The regimes, checked in this order on a recorded run:
   not the global one; else ``oscillating`` if the path crossed the minimum back and forth (the
   displacement from the minimum, projected on the Hessian's eigenvectors there, changed sign at
   least ``FLIPS`` times); else ``converged``.
-* Otherwise ``oscillating`` if it is crossing a minimum back and forth with a shrinking loss;
-  ``too_slow`` if its loss is still going down (or it crawls on a plateau or at a saddle, where the
-  gradient is tiny) when the steps run out; ``unstable`` if it is bounded but never settles.
+* Otherwise, if in its second half it still crosses the minimum back and forth: ``oscillating`` when
+  its distance to the minimum shrinks, ``unstable`` when it does not (say, lr exactly 2/lambda).
+  Else ``too_slow`` if its loss is still going down (or it crawls on a plateau or at a saddle, where
+  the gradient is tiny) when the steps run out; ``unstable`` if it is bounded but never settles.
 
 Minima come from the surface's list; for a surface without one (a typed formula), a final point
 with a tiny gradient and a positive-definite Hessian counts as a minimum.
@@ -86,11 +87,17 @@ def classify(surface, points, loss, grad_norm, diverged_at) -> str:
         if m is not None and not m.is_global:
             return "local_minimum"
         return "oscillating" if flips >= FLIPS else "converged"
+    if m is None:
+        centre = end
     q = len(loss) - max(2, len(loss) // 4)
+    dists = np.linalg.norm(points - centre, axis=-1)
+    recent = count_flips(points[len(points) // 2 :], centre, hess, floor=1e-3 * dists[-1] + 1e-12 * diag)
+    if recent >= FLIPS:
+        # crossing the minimum back and forth: closing in, or bouncing at a fixed distance?
+        half = max(2, len(dists) // 4)
+        closing = np.max(dists[-half:]) < 0.9 * np.max(dists[-2 * half : -half])
+        return "oscillating" if closing else "unstable"
     tail = loss[q:]
-    shrinking = np.nanmax(tail) < np.nanmax(loss[: q + 1]) or tail[-1] < tail[0]
-    if flips >= FLIPS and shrinking and m is not None and dist < 0.25 * diag:
-        return "oscillating"
     if tail[-1] <= tail[0] and np.all(np.diff(tail) <= 1e-12 * (1 + abs(tail[0]))):
         return "too_slow"
     return "unstable"

@@ -532,3 +532,13 @@ def _make_rastrigin(A: float = 10.0) -> Surface:
         start=(2.3, -1.7),
         params=_frozen(A=A),
     )
+
+
+def from_expression(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0)), start=None) -> Surface:
+    """A surface from a typed formula f(x, y), parsed safely (never eval-ed) with exact derivatives.
+
+    See :mod:`lrlab.expression` for what is allowed; anything else raises ValueError naming the part.
+    """
+    from lrlab.expression import surface_from_expression
+
+    return surface_from_expression(text, bounds=bounds, start=start)
