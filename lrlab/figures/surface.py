@@ -130,20 +130,6 @@ def _gap_delta(z: np.ndarray, fmin: float) -> float:
     return max(spread * 1e-3, 1e-12)
 
 
-def _log_ticks(fmin: float, delta: float, zmax: float) -> tuple[list, list]:
-    """Colour-bar ticks at 1-3-10 values of the loss gap, placed on the log10(gap + delta) scale."""
-    lo = math.floor(math.log10(delta))
-    hi = math.ceil(math.log10(max(zmax - fmin, delta * 10)))
-    vals, text = [], []
-    for e in range(lo, hi + 1):
-        for m in (1, 3):
-            g = m * 10.0**e
-            if delta <= g <= (zmax - fmin) * 1.01:
-                vals.append(math.log10(g + delta))
-                text.append(f"{g:.0e}".replace("e+0", "e").replace("e-0", "e-") if abs(e) >= 3 else f"{g:g}")
-    return vals, text
-
-
 def _axis(title: str, rng) -> dict:
     return {
         "title": {"text": title, "font": {"size": 18}},
@@ -164,8 +150,6 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
     fmin = floor_value(surface, z)
     delta = _gap_delta(z, fmin)
     zl = _log_gap(z, fmin, delta)
-    zmax = float(np.nanmax(z)) if np.isfinite(z).any() else fmin + 1
-    tickvals, ticktext = _log_ticks(fmin, delta, zmax)
     dec = _decimals(surface)
     traces: list[dict] = [
         {
@@ -178,14 +162,7 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
             "ncontours": 22,
             "contours": {"coloring": "fill", "showlines": True},
             "line": {"color": "rgba(60,60,60,0.45)", "width": 1},
-            "colorbar": {
-                "title": {"text": "f − f*", "side": "top", "font": {"size": 15}},
-                "tickvals": tickvals,
-                "ticktext": ticktext,
-                "tickfont": {"size": 13},
-                "thickness": 14,
-                "len": 0.9,
-            },
+            "showscale": False,
             "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<extra></extra>",
             "showlegend": False,
         }
@@ -203,7 +180,7 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
                     "y": _round([m.xy[1] for m in group], dec),
                     "marker": {
                         "symbol": symbol,
-                        "size": 22,
+                        "size": 22 if symbol == "star" else (15 if len(group) <= 12 else 9),
                         "color": "#F0E442" if symbol == "star" else "#000",
                         "line": {"color": "#000", "width": 2},
                     },
@@ -331,7 +308,7 @@ def player_spec(
     start,
     *,
     focus: int = 0,
-    height: int = 560,
+    height: int = 620,
     clickable: bool = True,
     hint: str = "",
 ) -> dict:

@@ -1,0 +1,466 @@
+"""The surface explorer page: widgets -> frozen Config -> cached engine runs -> figures -> render.
+
+Every widget keeps its value in ``st.session_state`` under a ``w.``-key (see
+:mod:`lrlab.ui.config`). The URL is the shareable copy of the config: on arrival (or when a link
+changes it) it is parsed and validated into the widgets; after every run the config is written back.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from lrlab.figures import colour
+from lrlab.figures import surface as F
+from lrlab.ui import config as C
+from lrlab.ui import pipeline as P
+from lrlab.ui import presets, style
+from lrlab.ui.player import descent_player
+
+LR_GRID = tuple(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
+PLAYER_KEY = "player"
+PRESET_KEY = "w.preset"
+NO_PRESET = "—"
+COMPARE_LABELS = {
+    "none": "Single run",
+    "multiples": "lr × multiples",
+    "list": "Typed list of lrs",
+    "optimizers": "Several optimizers",
+}
+SURFACE_LABELS = {
+    "quadratic": "Quadratic bowl",
+    "ravine": "Ravine (ill-conditioned)",
+    "booth": "Booth",
+    "matyas": "Matyas",
+    "rosenbrock": "Rosenbrock (banana)",
+    "beale": "Beale",
+    "saddle": "Saddle point",
+    "plateau": "Plateau with a well",
+    "two_minima": "Two minima (local + global)",
+    "himmelblau": "Himmelblau (4 minima)",
+    "six_hump_camel": "Six-hump camel",
+    "rastrigin": "Rastrigin (ripples)",
+    C.CUSTOM: "Custom formula…",
+}
+SCHEDULE_LABELS = {
+    "constant": "Constant",
+    "step": "Step decay",
+    "multistep": "Multi-step decay",
+    "exponential": "Exponential decay",
+    "polynomial": "Polynomial decay",
+    "cosine": "Cosine annealing",
+    "cosine_restarts": "Cosine with restarts",
+    "cyclic": "Cyclic (triangular)",
+    "onecycle": "One-cycle",
+    "warmup": "Linear warm-up",
+    "inverse_time": "Inverse-time decay",
+    "plateau": "Reduce on plateau",
+}
+CHOICE_SETS = (
+    ("triangular", "triangular2", "exp_range"),
+    ("min", "max"),
+    ("cos", "linear"),
+    ("rel", "abs"),
+)
+
+
+# -- cached engine ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _surface(name: str, params: tuple, formula: str, box: float):
+    cfg = C.Config(surface=name, surface_params=params, formula=formula, box=box)
+    return C.build_surface(cfg)
+
+
+def surface_of(cfg: C.Config):
+    return _surface(cfg.surface, cfg.surface_params, cfg.formula, cfg.box)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _simulate(cfg: C.Config) -> P.Result:
+    return P.simulate(cfg, surface_of(cfg))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _figures(cfg: C.Config, focus: int) -> dict:
+    result = _simulate(cfg)
+    surf = surface_of(cfg)
+    return {
+        "spec": F.player_spec(
+            surf, result.runs, result.start, focus=focus, hint="Click the map to start a run there."
+        ),
+        "loss": F.loss_figure(surf, result.runs),
+        "lr": F.lr_figure(result.runs),
+        "grad": F.grad_norm_figure(result.runs),
+        "csv": F.runs_csv(result.runs),
+    }
+
+
+# -- state: URL <-> widgets -------------------------------------------------------------------------
+
+
+def _seed(cfg: C.Config) -> None:
+    ss = st.session_state
+    for key in [k for k in list(ss.keys()) if str(k).startswith("w.") and k != PRESET_KEY]:
+        del ss[key]
+    ss.update(C.widget_state(cfg))
+    ss["w.lr_grid"] = nearest_grid(cfg.lr)
+    if cfg.surface == C.CUSTOM:
+        ss["_good_formula"] = cfg.formula
+
+
+def _sync_from_url() -> None:
+    ss = st.session_state
+    raw = st.query_params.to_dict()
+    if raw and raw != ss.get("_url_applied"):
+        cfg, problems = C.from_query(raw)
+        _seed(cfg)
+        ss["_notice"] = (C.notice(problems), cfg.key()) if problems else None
+        ss["_url_applied"] = raw
+    elif "w.surface" not in ss:
+        _seed(ss.get("_cfg_last", C.DEFAULT))
+
+
+def _write_url(cfg: C.Config) -> None:
+    q = C.to_query(cfg)
+    if st.query_params.to_dict() != q:
+        st.query_params.from_dict(q)
+    st.session_state["_url_applied"] = q
+    st.session_state["_cfg_last"] = cfg
+
+
+def nearest_grid(lr: float) -> float:
+    return min(LR_GRID, key=lambda g: abs(math.log10(g) - math.log10(max(lr, 1e-12))))
+
+
+def _grid_label(v: float) -> str:
+    return f"{v:g}"
+
+
+# -- callbacks --------------------------------------------------------------------------------------
+
+
+def _on_grid() -> None:
+    st.session_state["w.lr"] = float(st.session_state["w.lr_grid"])
+
+
+def _on_lr() -> None:
+    st.session_state["w.lr_grid"] = nearest_grid(float(st.session_state["w.lr"]))
+
+
+def _on_preset() -> None:
+    name = st.session_state.get(PRESET_KEY, NO_PRESET)
+    if name in presets.PRESETS:
+        presets.apply(name, st.session_state)
+        st.session_state["w.lr_grid"] = nearest_grid(st.session_state["w.lr"])
+        st.session_state["_preset_note"] = name
+    st.session_state[PRESET_KEY] = NO_PRESET
+
+
+def _on_click() -> None:
+    """A click on the map: the clicked point becomes the start (clamped to the allowed box)."""
+    ss = st.session_state
+    value = ss.get(PLAYER_KEY)
+    if not isinstance(value, dict) or "start" not in value:
+        return
+    try:
+        x, y = (float(v) for v in value["start"])
+        cfg, _ = C.from_widgets(ss)
+        surf = surface_of(replace_formula(cfg))
+    except (TypeError, ValueError):
+        return
+    (xa, xb), (ya, yb) = C.start_limits(surf)
+    kx, ky = C.start_keys(ss.get("w.surface", C.DEFAULT.surface))
+    ss[kx], ss[ky] = min(max(x, xa), xb), min(max(y, ya), yb)
+
+
+def _reset_start(kx: str, ky: str, start) -> None:
+    st.session_state[kx], st.session_state[ky] = float(start[0]), float(start[1])
+
+
+def replace_formula(cfg: C.Config) -> C.Config:
+    """For a custom surface whose typed formula does not parse, the last formula that did."""
+    from dataclasses import replace
+
+    if cfg.surface != C.CUSTOM:
+        return cfg
+    good = st.session_state.get("_good_formula")
+    try:
+        surface_of(cfg)
+        st.session_state["_good_formula"] = cfg.formula
+        return cfg
+    except ValueError:
+        if good is None:
+            raise
+        return replace(cfg, formula=good)
+
+
+# -- widgets ----------------------------------------------------------------------------------------
+
+
+def _choices(default: str) -> tuple[str, ...]:
+    for group in CHOICE_SETS:
+        if default in group:
+            return group
+    return (default,)
+
+
+def _param_widget(key: str, name: str, default) -> None:
+    """One parameter's widget, typed like its default; its value lives in session_state[key]."""
+    ss = st.session_state
+    kind = C.param_kind(name, default)
+    ss.setdefault(key, C.widget_value(name, default, default))
+    label = name.replace("_", " ")
+    if kind == "bool":
+        st.checkbox(label, key=key)
+    elif kind == "int":
+        st.number_input(label, key=key, step=1, format="%d")
+    elif kind == "float":
+        step = 10 ** math.floor(math.log10(abs(default))) / 10 if default else 0.01
+        st.number_input(label, key=key, step=float(step), format="%g")
+    elif kind == "choice":
+        st.selectbox(label, _choices(default), key=key)
+    else:
+        hint = "auto" if kind.startswith("opt") else "numbers separated by commas"
+        st.text_input(label, key=key, placeholder=hint, help=f"{hint}; default {C.format_param(default)}")
+
+
+def _controls() -> tuple[C.Config, list[str], object]:
+    """The sidebar. Returns (config, problems to show, surface)."""
+    ss = st.session_state
+    problems: list[str] = []
+    st.selectbox(
+        "Classroom presets",
+        [NO_PRESET, *presets.PRESETS],
+        format_func=lambda n: "Choose a preset…" if n == NO_PRESET else presets.PRESETS[n].title,
+        key=PRESET_KEY,
+        on_change=_on_preset,
+    )
+
+    st.subheader("Surface")
+    names = C.surface_names()
+    st.selectbox("Surface", names, format_func=lambda n: SURFACE_LABELS.get(n, n), key="w.surface")
+    sname = ss["w.surface"]
+    if sname == C.CUSTOM:
+        ss.setdefault("w.formula", "x**2 + 3*y**2")
+        ss.setdefault("w.box", C.DEFAULT.box)
+        st.text_input(
+            "f(x, y) =", key="w.formula", max_chars=C.FORMULA_MAX, help="e.g. (1-x)**2 + 10*(y-x**2)**2"
+        )
+        st.number_input(
+            "Plot box: x, y in ± …", min_value=C.BOX_MIN, max_value=C.BOX_MAX, key="w.box", format="%g"
+        )
+    else:
+        defaults = C.surface_defaults(sname)
+        if defaults:
+            with st.expander("Surface parameters"):
+                for k, d in defaults.items():
+                    _param_widget(C.surface_key(sname, k), k, d)
+
+    cfg0, _ = C.from_widgets(ss)
+    try:
+        cfg0 = replace_formula(cfg0)
+        surf = surface_of(cfg0)
+    except ValueError as e:
+        st.error(f"This surface cannot be built: {e}")
+        cfg0 = C.DEFAULT
+        surf = surface_of(cfg0)
+    if sname == C.CUSTOM and cfg0.formula != ss.get("w.formula"):
+        try:
+            surface_of(C.Config(surface=C.CUSTOM, formula=ss.get("w.formula", ""), box=cfg0.box))
+        except ValueError as e:
+            st.error(f"Formula not understood: {e}. Showing the last formula that worked.")
+
+    (xa, xb), (ya, yb) = C.start_limits(surf)
+    kx, ky = C.start_keys(cfg0.surface)
+    ss.setdefault(kx, float(surf.start[0]))
+    ss.setdefault(ky, float(surf.start[1]))
+    c1, c2 = st.columns(2)
+    span = max(surf.bounds[0][1] - surf.bounds[0][0], surf.bounds[1][1] - surf.bounds[1][0])
+    step = float(10 ** math.floor(math.log10(span / 20)))
+    c1.number_input("start x", min_value=float(xa), max_value=float(xb), step=step, key=kx, format="%g")
+    c2.number_input("start y", min_value=float(ya), max_value=float(yb), step=step, key=ky, format="%g")
+    st.button(
+        "Reset start (or click the map)",
+        on_click=_reset_start,
+        args=(kx, ky, surf.start),
+        width="stretch",
+    )
+
+    st.subheader("Learning rate")
+    ss.setdefault("w.lr", C.DEFAULT.lr)
+    ss.setdefault("w.lr_grid", nearest_grid(ss["w.lr"]))
+    st.select_slider("lr (log scale)", LR_GRID, key="w.lr_grid", format_func=_grid_label, on_change=_on_grid)
+    st.number_input(
+        "exact lr",
+        min_value=C.LR_MIN,
+        max_value=C.LR_MAX,
+        step=0.001,
+        format="%.4g",
+        key="w.lr",
+        on_change=_on_lr,
+    )
+    crit_slot = st.container()
+
+    st.subheader("Optimizer")
+    opts = C._registries()[1].names()
+    st.selectbox("Optimizer", opts, format_func=lambda n: P.OPT_LABELS.get(n, n), key="w.opt")
+    oname = ss["w.opt"]
+    with st.expander("Hyperparameters (PyTorch defaults)"):
+        for k, d in C.optimizer_defaults(oname).items():
+            _param_widget(C.hyper_key(oname, k), k, d)
+
+    st.subheader("Schedule")
+    scheds = C._registries()[2].names()
+    st.selectbox("Schedule", scheds, format_func=lambda n: SCHEDULE_LABELS.get(n, n), key="w.sched")
+    sched = ss["w.sched"]
+    sdefaults = C.schedule_defaults(sched)
+    if sdefaults:
+        with st.expander("Schedule parameters"):
+            for k, d in sdefaults.items():
+                _param_widget(C.sched_key(sched, k), k, d)
+    preview_slot = st.container()
+
+    st.subheader("Run")
+    ss.setdefault("w.steps", C.DEFAULT.steps)
+    st.number_input("steps", min_value=C.STEPS_MIN, max_value=C.STEPS_MAX, step=10, key="w.steps")
+    ss.setdefault("w.compare", "none")
+    st.radio("Compare", C.COMPARE_MODES, format_func=COMPARE_LABELS.get, key="w.compare")
+    mode = ss["w.compare"]
+    if mode == "multiples":
+        ss.setdefault("w.mult", "0.5, 1, 2, 4")
+        st.text_input("multiples of the lr", key="w.mult", help="up to 7, e.g. 0.5, 1, 2, 4")
+    elif mode == "list":
+        ss.setdefault("w.lrs", f"{ss['w.lr']:g}")
+        st.text_input("learning rates", key="w.lrs", help="up to 7, e.g. 0.01, 0.1, 0.5")
+    elif mode == "optimizers":
+        ss.setdefault("w.opts", [oname])
+        st.multiselect(
+            "optimizers (each at the lr above)",
+            opts,
+            format_func=lambda n: P.OPT_LABELS.get(n, n),
+            key="w.opts",
+            max_selections=C.MAX_RUNS,
+        )
+
+    cfg, errors = C.from_widgets(ss, surf)
+    problems += errors
+    try:
+        cfg = replace_formula(cfg)
+    except ValueError:
+        from dataclasses import replace
+
+        cfg = replace(cfg, surface=C.DEFAULT.surface, formula="")
+        surf = surface_of(cfg)
+    st.session_state["_slots"] = None
+    return cfg, problems, (surf, crit_slot, preview_slot)
+
+
+def _critical_text(result: P.Result, cfg: C.Config) -> str:
+    crit = result.critical
+    if crit is None:
+        return "No curvature threshold here (the Hessian at the reference point is not available)."
+    at = ", ".join(f"{v:.3g}" for v in crit.at)
+    if crit.diverge is None:
+        return (
+            f"λ = {crit.lam:.3g} (top curvature at ({at})). "
+            f"{P.OPT_LABELS.get(cfg.optimizer, cfg.optimizer)} rescales each step by its gradient "
+            "history: no fixed lr threshold."
+        )
+    side = crit.side(cfg.lr)
+    words, tint = {
+        "monotone": ("✔ below the overshoot line: straight in", "green"),
+        "overshoot": ("↔ between the lines: overshoots, still converges", "orange"),
+        "diverge": ("✖ above the divergence line: diverges", "red"),
+    }[side]
+    over = "1/λ" if cfg.optimizer == "sgd" else "overshoot"
+    return (
+        f"λ = {crit.lam:.3g} at ({at}) · {over} above **{crit.overshoot:.3g}** · diverges above "
+        f"{crit.rule} = **{crit.diverge:.3g}**  \nlr = {cfg.lr:.4g}: :{tint}[**{words}**]"
+    )
+
+
+def render() -> None:
+    ss = st.session_state
+    _sync_from_url()
+    with st.sidebar:
+        cfg, problems, (surf, crit_slot, preview_slot) = _controls()
+
+    st.title("LR Lab · surface explorer")
+    st.caption(f"{surf.description}  \n`{surf.formula}`")
+
+    note = ss.get("_notice")
+    if note and note[0] and note[1] == cfg.key():
+        st.warning(note[0], icon=":material/link_off:")
+    if problems:
+        st.error("  \n".join(problems), icon=":material/error:")
+    pname = ss.pop("_preset_note", None)
+    if pname:
+        st.info(
+            f"**{presets.PRESETS[pname].title}.** {presets.PRESETS[pname].description}",
+            icon=":material/school:",
+        )
+
+    try:
+        result = _simulate(cfg)
+        figs = _figures(cfg, 0)
+    except ValueError as e:
+        st.error(f"These settings cannot run: {e}", icon=":material/error:")
+        _write_url(cfg)
+        return
+
+    with crit_slot:
+        st.markdown(_critical_text(result, cfg))
+    with preview_slot:
+        if cfg.schedule != "constant":
+            st.caption("lr per step (first run)")
+            st.plotly_chart(
+                F.schedule_preview(result.schedule_preview),
+                key="sched_preview",
+                config={"displayModeBar": False},
+            )
+
+    badges = [
+        style.badge_html(
+            run.label,
+            run.traj.regime,
+            F.regime_text(run.traj),
+            run.traj.explanation,
+            colour(k),
+        )
+        for k, run in enumerate(result.runs)
+    ]
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        st.html('<div class="lr-badges" data-testid="lr-badges">' + "".join(badges) + "</div>")
+    with left:
+        descent_player(figs["spec"], key=PLAYER_KEY, on_change=_on_click)
+
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.markdown("**Loss above the minimum** (log)")
+        st.plotly_chart(figs["loss"], key="loss_chart", config={"displaylogo": False})
+    with c2:
+        st.markdown("**Learning rate per step**")
+        st.plotly_chart(figs["lr"], key="lr_chart", config={"displaylogo": False})
+    with c3:
+        st.markdown("**Gradient norm |∇f|** (log)")
+        st.plotly_chart(figs["grad"], key="grad_chart", config={"displaylogo": False})
+
+    d1, d2 = st.columns([1, 2])
+    d1.download_button(
+        "Download runs (CSV)",
+        figs["csv"],
+        file_name=f"lrlab-{cfg.surface}-{cfg.optimizer}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    d2.caption(
+        "Every setting is in the address bar: copy the link to share exactly this view.  \n"
+        f"`?{C.query_string(cfg)}`"
+    )
+    _write_url(cfg)
+    _ = np  # numpy is used by the figure builders through cached results

@@ -1,0 +1,88 @@
+"""Config -> engine -> runs: the explorer's computation, with no Streamlit in it.
+
+:func:`simulate` turns a :class:`~lrlab.ui.config.Config` into a :class:`Result`: the labelled runs
+(single-run ``Trajectory`` objects whose ``surface`` field is dropped, so a Result pickles and can
+live in ``st.cache_data``) and the critical learning rates of the configured optimizer. Each compare
+mode is one batched ``lrlab.descend`` call (K learning rates or K schedules at once), except
+"optimizers", which is one call per optimizer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from lrlab import theory
+from lrlab.descent import descend
+from lrlab.figures.surface import Run
+from lrlab.ui import config as C
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    runs: tuple[Run, ...]
+    critical: object  # theory.Critical of the configured optimizer at the reference minimum, or None
+    start: tuple[float, float]
+    schedule_preview: np.ndarray  # lr per step of the first run's schedule (for plateau: as run)
+
+
+def lr_label(lr: float) -> str:
+    return f"lr = {lr:.4g}"
+
+
+def start_of(cfg: C.Config, surface) -> tuple[float, float]:
+    return tuple(float(v) for v in (cfg.start if cfg.start is not None else surface.start))
+
+
+def _lr_arg(cfg: C.Config, lrs):
+    """What ``descend`` takes for these base lrs: an array for a constant lr, else K schedules."""
+    if cfg.schedule == "constant" and not dict(cfg.schedule_params).get("warmup_steps"):
+        return np.asarray(lrs, dtype=float)
+    return [C.build_schedule(cfg, base_lr=lr) for lr in lrs]
+
+
+def simulate(cfg: C.Config, surface=None) -> Result:
+    """All the runs ``cfg`` asks for. Raises ValueError for any setting the engine refuses."""
+    surface = surface if surface is not None else C.build_surface(cfg)
+    start = start_of(cfg, surface)
+    lrs = C.run_lrs(cfg)
+    runs: list[Run] = []
+    if cfg.compare == "optimizers":
+        for name in C.run_optimizers(cfg):
+            opt = C.build_optimizer(name, cfg)
+            traj = descend(surface, opt, _lr_arg(cfg, [cfg.lr]), start=start, steps=cfg.steps)
+            runs.append(Run(_opt_label(name), _strip(traj.run(0))))
+    else:
+        opt = C.build_optimizer(cfg.optimizer, cfg)
+        traj = descend(surface, opt, _lr_arg(cfg, lrs), start=start, steps=cfg.steps)
+        labels = [lr_label(lr) for lr in lrs]
+        if cfg.compare == "multiples":
+            labels = [f"{m:g}× · lr = {lr:.4g}" for m, lr in zip(cfg.multiples, lrs, strict=True)]
+        runs = [Run(lab, _strip(traj.run(k))) for k, lab in enumerate(labels)]
+    try:
+        crit = theory.critical_lrs(
+            surface, C.build_optimizer(cfg.optimizer, cfg), at=theory.reference_point(surface, start)
+        )
+    except (ValueError, np.linalg.LinAlgError):
+        crit = None
+    return Result(tuple(runs), crit, start, np.asarray(runs[0].traj.lr, dtype=float))
+
+
+OPT_LABELS = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+}
+
+
+def _opt_label(name: str) -> str:
+    return OPT_LABELS.get(name, name)
+
+
+def _strip(traj):
+    return replace(traj, surface=None)

@@ -1,0 +1,195 @@
+"""One-click classroom presets: each one a URL of the explorer that shows one idea.
+
+For the Learn page (and anything else that links to a preset):
+
+* ``PRESETS``: an ordered dict ``name -> Preset(title, concept, description, params, expect)``;
+  ``params`` are the explorer's URL query parameters (see :mod:`lrlab.ui.config`), ``concept`` the
+  Learn-page topic the preset illustrates, ``expect`` the regimes the runs end in (one set per run,
+  in order; the tests check them against the engine).
+* ``url_for(name) -> str``: the query string, e.g. ``"surface=quadratic&opt=sgd&lr=0.45"``; a link
+  ``"/?" + url_for(name)`` opens the explorer on that view.
+* ``open(name)``: inside a Streamlit callback or script run, switch to the explorer page showing the
+  preset (``st.switch_page`` with the preset's query parameters).
+* ``apply(name, state)``: write the preset into a session-state mapping (the explorer's widgets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+CONVERGES = frozenset({"converged", "oscillating"})
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    concept: str  # the Learn-page topic: overshoot, divergence, too_slow, local_minimum, ...
+    description: str
+    params: dict = field(default_factory=dict)
+    expect: tuple[frozenset, ...] = ()
+
+
+def _p(**kw) -> dict:
+    return {k.replace("__", "."): str(v) for k, v in kw.items()}
+
+
+def _e(*names) -> tuple[frozenset, ...]:
+    return tuple(n if isinstance(n, frozenset) else frozenset({n}) for n in names)
+
+
+PRESETS: dict[str, Preset] = {
+    "overshoot": Preset(
+        "Overshoot: past 1/λ each step jumps over the minimum",
+        "overshoot",
+        "On the bowl f = (4x² + y²)/2 the steep direction has curvature λ = 4. Below 1/λ = 0.25 a step "
+        "lands short of the minimum along x; above it the step jumps past it and the path zig-zags in.",
+        _p(surface="quadratic", opt="sgd", lr=0.3, compare="list", lrs="0.2,0.3", steps=40),
+        _e("converged", "oscillating"),
+    ),
+    "oscillation": Preset(
+        "Oscillation: just under 2/λ the run bounces from wall to wall",
+        "oscillation",
+        "lr = 0.45 is between 1/λ = 0.25 and 2/λ = 0.5: every step overshoots and the distance to the "
+        "minimum along x shrinks only by |1 − 0.45·4| = 0.8 per step, so the path rattles for a long time.",
+        _p(surface="quadratic", opt="sgd", lr=0.45, steps=100),
+        _e("oscillating"),
+    ),
+    "divergence": Preset(
+        "Divergence: past 2/λ every bounce is bigger than the last",
+        "divergence",
+        "Two runs either side of the line 2/λ = 0.5: at 0.45 the bounces shrink, at 0.55 each one is "
+        "|1 − 0.55·4| = 1.2 times the last, and the run leaves the map.",
+        _p(surface="quadratic", opt="sgd", lr=0.55, compare="list", lrs="0.45,0.55", steps=100),
+        _e("oscillating", "diverged"),
+    ),
+    "too_slow": Preset(
+        "Too slow: a tiny lr barely moves",
+        "too_slow",
+        "lr = 0.002 is 250 times below the divergence edge: after 100 steps the run has covered a "
+        "small part of the way. Training time grows like 1/lr.",
+        _p(surface="quadratic", opt="sgd", lr=0.002, steps=100),
+        _e("too_slow"),
+    ),
+    "lr_sweep": Preset(
+        "A learning-rate sweep: ×0.5 … ×8 on one surface",
+        "grid_search",
+        "Five runs at 0.05, 0.1, 0.2, 0.4, 0.8: too slow, monotone, fast, oscillating, diverged. "
+        "A grid search tries lrs like these and keeps the best one.",
+        _p(surface="quadratic", opt="sgd", lr=0.1, compare="multiples", mult="0.5,1,2,4,8", steps=60),
+        _e("too_slow", "converged", "converged", "oscillating", "diverged"),
+    ),
+    "local_minimum": Preset(
+        "Stuck in a local minimum",
+        "local_minimum",
+        "A small lr (0.05) settles in the shallow dip next to the start; a larger one (0.3) "
+        "overshoots the barrier and finds the deeper, global well.",
+        _p(surface="two_minima", opt="sgd", lr=0.05, compare="list", lrs="0.05,0.3", steps=150),
+        _e("local_minimum", "converged"),
+    ),
+    "plateau": Preset(
+        "Stalled on a plateau",
+        "plateau",
+        "Far from the well the surface is almost flat, the gradient almost zero, and a step of "
+        "lr·∇f almost nothing: after 100 steps the run has hardly moved.",
+        _p(surface="plateau", opt="sgd", lr=0.05, steps=100),
+        _e("too_slow"),
+    ),
+    "saddle": Preset(
+        "Stalled at a saddle point",
+        "saddle",
+        "Starting almost on the ridge, the run slides to the saddle at (0, 0) where the gradient "
+        "vanishes and waits there; only the tiny offset along y lets it escape, slowly.",
+        _p(surface="saddle", opt="sgd", lr=0.05, steps=100),
+        _e("too_slow"),
+    ),
+    "momentum_ravine": Preset(
+        "Momentum vs SGD in a ravine",
+        "momentum",
+        "In a narrow valley (curvatures 20 and 1) SGD at lr = 0.04 zig-zags across and crawls along; "
+        "heavy-ball momentum (β = 0.9) accumulates speed along the floor and reaches the minimum.",
+        _p(surface="ravine", opt="sgd", lr=0.04, compare="optimizers", opts="sgd,momentum", steps=100),
+        _e("too_slow", CONVERGES),
+    ),
+    "adam_vs_sgd": Preset(
+        "Adam vs SGD on a plateau",
+        "adaptive",
+        "Adam divides each step by the running size of the gradient, so its steps stay about lr long "
+        "even where the gradient is tiny: it crosses the plateau that SGD is still crawling on.",
+        _p(surface="plateau", opt="sgd", lr=0.05, compare="optimizers", opts="sgd,adam", steps=200),
+        _e("too_slow", CONVERGES),
+    ),
+    "adaptive_trio": Preset(
+        "AdaGrad, RMSprop and Adam at one lr",
+        "adaptive",
+        "The same lr = 0.5 for three adaptive methods on the plateau: watch the per-axis effective "
+        "lr in the readout (AdaGrad's only shrinks; RMSprop's and Adam's follow recent gradients).",
+        _p(
+            surface="plateau",
+            opt="adagrad",
+            lr=0.5,
+            compare="optimizers",
+            opts="adagrad,rmsprop,adam",
+            steps=200,
+        ),
+        _e(CONVERGES, "too_slow", CONVERGES),
+    ),
+    "step_decay": Preset(
+        "Step decay rescues a too-high lr",
+        "schedules",
+        "lr = 0.6 is above 2/λ = 0.5: for 5 steps the run flies outward; then the schedule divides "
+        "the lr by 10 and the same run comes back and converges. (With a constant schedule it diverges.)",
+        _p(surface="quadratic", opt="sgd", lr=0.6, sched="multistep", sc__milestones="5", sc__gamma=0.1),
+        _e(CONVERGES),
+    ),
+    "cyclic_escape": Preset(
+        "A cyclic lr escapes a local minimum",
+        "schedules",
+        "At a constant lr of 0.01 this run stops in the nearest (local) dip of the camel. The cyclic "
+        "schedule lifts the lr to 0.2 every 50 steps: the run is thrown out of the shallow dip and, as the "
+        "peaks shrink (triangular2), settles in a global minimum.",
+        _p(
+            surface="six_hump_camel",
+            opt="sgd",
+            lr=0.01,
+            sched="cyclic",
+            sc__max_lr=0.2,
+            sc__step_size_up=50,
+            sc__mode="triangular2",
+            steps=300,
+        ),
+        _e(CONVERGES),
+    ),
+    "banana": Preset(
+        "Momentum along the banana valley",
+        "momentum",
+        "Rosenbrock's walls have curvature ~1000, so SGD must stay below 2/λ = 0.002 and crawls along "
+        "the curved floor; momentum at the same lr gets almost all the way to (1, 1) in 1000 steps.",
+        _p(surface="rosenbrock", opt="sgd", lr=0.001, compare="optimizers", opts="sgd,momentum", steps=1000),
+        _e("too_slow", frozenset({"too_slow", "converged", "oscillating"})),
+    ),
+}
+
+
+def url_for(name: str) -> str:
+    """The explorer's query string for preset ``name`` (raises KeyError for an unknown name)."""
+    return urlencode(PRESETS[name].params, safe=",*+^()/")
+
+
+def apply(name: str, state) -> None:
+    """Write preset ``name`` into ``state`` (st.session_state or a dict) as the explorer's widgets."""
+    from lrlab.ui import config
+
+    cfg, _ = config.from_query(PRESETS[name].params)
+    for key in [k for k in list(state.keys()) if str(k).startswith("w.")]:
+        del state[key]
+    state.update(config.widget_state(cfg))
+
+
+def open(name: str) -> None:  # noqa: A001 - the Learn page's "open this preset"
+    """Switch to the explorer page showing preset ``name`` (Streamlit only)."""
+    import streamlit as st
+
+    from lrlab.ui import explorer_page
+
+    st.switch_page(explorer_page(), query_params=PRESETS[name].params)

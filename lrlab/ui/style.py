@@ -1,0 +1,63 @@
+"""Projector-friendly styling: high-contrast colours, large type, regime badges.
+
+The palette is Okabe & Ito's (colour-blind safe; see ``lrlab.figures``). Regime badges pair each
+colour with an icon and a word, so no information is carried by colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+
+from lrlab.figures import OKABE_ITO
+
+PALETTE = OKABE_ITO
+
+# regime -> (background, text colour, icon)
+REGIME_STYLE = {
+    "converged": ("#E3F4EC", "#00573A", "✔"),
+    "oscillating": ("#FFF1D6", "#6B4500", "↔"),
+    "diverged": ("#FBE1D6", "#8A2A00", "✖"),
+    "too_slow": ("#E6EEF7", "#123F66", "…"),
+    "local_minimum": ("#F5E3EE", "#6B2150", "◒"),
+    "unstable": ("#EEEEEE", "#333333", "~"),
+}
+
+CSS = """
+<style>
+/* larger, high-contrast type for projectors; Streamlit's theme sets the base size (config.toml) */
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
+h1 { font-size: 2.1rem !important; }
+[data-testid="stSidebar"] label p { font-size: 1rem; font-weight: 600; }
+.lr-badges { display: flex; flex-direction: column; gap: .45rem; margin: .2rem 0 .6rem; }
+.lr-badge { border-left: .45rem solid var(--run); border-radius: .4rem; padding: .35rem .7rem;
+            line-height: 1.35; }
+.lr-badge .head { font-weight: 700; font-size: 1.08rem; }
+.lr-badge .pill { display: inline-block; border-radius: 1rem; padding: .05rem .6rem; margin-left: .4rem;
+                  font-weight: 700; font-size: .95rem; }
+.lr-badge .why { font-size: .98rem; }
+.lr-crit { font-size: .95rem; line-height: 1.45; }
+.lr-crit b.side { padding: 0 .35rem; border-radius: .3rem; }
+@media (max-width: 640px) {
+  h1 { font-size: 1.55rem !important; }
+  [data-testid="stMainBlockContainer"] { padding-left: .6rem; padding-right: .6rem; }
+}
+</style>
+"""
+
+
+def inject() -> None:
+    import streamlit as st
+
+    st.html(CSS)
+
+
+def badge_html(label: str, regime: str, regime_text: str, explanation: str, colour: str) -> str:
+    """One run's badge: colour bar, label, regime pill (icon + words) and the engine's sentence."""
+    bg, fg, icon = REGIME_STYLE.get(regime, REGIME_STYLE["unstable"])
+    e = html.escape
+    return (
+        f'<div class="lr-badge" data-regime="{e(regime)}" style="--run:{e(colour)};background:{bg}">'
+        f'<span class="head">{e(label)}</span>'
+        f'<span class="pill" style="background:{fg};color:#fff">{icon} {e(regime_text)}</span>'
+        f'<div class="why">{e(explanation)}</div></div>'
+    )
