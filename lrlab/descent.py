@@ -199,6 +199,9 @@ def descend(
     bad_loss = ~np.isfinite(loss)
     first_bad = np.where(bad_loss.any(1), bad_loss.argmax(1), steps + 1)
     stopped = np.minimum(stopped, first_bad)
+    stop_reason = [
+        None if st > steps else _stop_reason(points[i, st], centre, limit) for i, st in enumerate(stopped)
+    ]
     idx = np.arange(steps + 1)
     dead = idx[None, :] >= stopped[:, None]
     for arr in (points, grads, velocity, eff):
@@ -211,7 +214,9 @@ def descend(
     hyper = dict(optimizer.hyper)
     found = [regimes.classify(surface, points[i], loss[i], grad_norm[i], diverged_at[i]) for i in range(k)]
     explanation = [
-        regimes.explain(r, surface, optimizer.name, hyper, table[i], points[i], diverged_at[i], loss[i])
+        regimes.explain(
+            r, surface, optimizer.name, hyper, table[i], points[i], diverged_at[i], loss[i], stop_reason[i]
+        )
         for i, r in enumerate(found)
     ]
     traj = Trajectory(
@@ -230,6 +235,13 @@ def descend(
         surface=surface,
     )
     return traj if batched else traj.run(0)
+
+
+def _stop_reason(point, centre, limit) -> str:
+    """'undefined' if the run stopped at a finite point inside the range (the formula has no finite
+    value or gradient there), else 'escaped'."""
+    inside = np.all(np.isfinite(point)) and np.all(np.abs(point - centre) < limit)
+    return "undefined" if inside else "escaped"
 
 
 def _record_internals(optimizer, state, lr, velocity, eff, t) -> None:

@@ -107,7 +107,7 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def explain(regime, surface, optimizer, hyper, lrs, points, diverged_at, loss) -> str:
+def explain(regime, surface, optimizer, hyper, lrs, points, diverged_at, loss, stop_reason=None) -> str:
     """One sentence for the UI: the regime, with the theory's numbers where the theory applies."""
     lr = float(lrs[-1]) if len(lrs) else 0.0
     lr0 = float(lrs[0]) if len(lrs) else 0.0
@@ -129,9 +129,12 @@ def explain(regime, surface, optimizer, hyper, lrs, points, diverged_at, loss) -
                 f" (λ = {_fmt(crit.lam)}): each step multiplies the distance to the minimum "
                 f"along the steepest direction by {_fmt(factor)} > 1."
             )
-        if diverged_at is not None and not np.isfinite(loss[diverged_at - 1]):
-            return f"{where.capitalize()}: the loss stopped being a finite number there."
-        return f"{where.capitalize()}: the steps grew until the run left the region ({SUMMARY[regime]})"
+        if stop_reason == "undefined":
+            return (
+                f"{where.capitalize()}: the run reached a point where the loss or its gradient "
+                "is not a finite number (outside the formula's domain), so it stopped there."
+            )
+        return f"{where.capitalize()}: the steps grew until the run left the region. {SUMMARY[regime]}"
     text = SUMMARY[regime]
     if crit is None or crit.diverge is None:
         return text

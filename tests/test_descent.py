@@ -152,3 +152,23 @@ def test_bad_arguments_raise_value_error(kwargs, needle):
     args.update(kwargs)
     with pytest.raises(ValueError, match=needle):
         lrlab.descend(**args)
+
+
+def test_formula_undefined_region_stops_the_run_with_its_reason():
+    surf = surfaces.from_expression("log(x) + y**2", bounds=((-1, 3), (-1, 1)), start=(0.5, 0.5))
+    traj = lrlab.descend(surf, "sgd", 0.3, steps=50)  # x: 0.5 - 0.3/0.5 = -0.1, log undefined
+    assert traj.regime == "diverged" and traj.diverged_at == 1
+    assert "not a finite number" in traj.explanation
+    assert np.all(np.isfinite(traj.points[0])) and np.all(np.isnan(traj.points[1:]))
+
+
+@pytest.mark.parametrize("name", surfaces.names())
+def test_extreme_inputs_give_a_regime_and_no_warning(name):
+    surf = surfaces.make(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        far = lrlab.descend(surf, "adam", [1e-4, 1.0, 1e6], start=(1e5, -1e5), steps=200)
+        at_min = lrlab.descend(surf, "sgd", 0.1, start=surf.minima[0].xy, steps=20)
+    assert set(far.regime) <= set(lrlab.regimes.NAMES)
+    assert at_min.regime in ("converged", "local_minimum")
+    assert np.all(at_min.points == np.array(surf.minima[0].xy)) or np.allclose(at_min.grad_norm, 0, atol=1e-8)
