@@ -30,11 +30,10 @@ Closed forms vs PyTorch's recursive forms. When stepped without an ``epoch`` arg
 the lr *recursively* (``lr ← lr · ratio``). Every one of those recursions telescopes to the closed
 form used here (PyTorch's own ``_get_closed_form_lr``), so the two differ only by rounding (measured
 over 5000 steps: at most 2e-14 relative, 2e-12 for a cosine with ``eta_min > 0`` through seven
-periods). The one visible consequence: where
-the closed form is exactly ``eta_min`` (cosine's troughs at t = T_max, 3 T_max, ...), both sides are
-``eta_min`` plus rounding noise of order 1e-16 · base_lr. ``CyclicLR``, ``OneCycleLR``,
-``CosineAnnealingWarmRestarts`` (stepped once per step) and ``LambdaLR`` are closed forms in PyTorch
-too. So no schedule here loops over ``t``.
+periods). The one visible consequence: where the closed form is exactly ``eta_min`` (cosine's troughs
+at t = T_max, 3 T_max, ...), both sides are ``eta_min`` plus rounding noise of order 1e-16 · base_lr.
+``CyclicLR``, ``OneCycleLR``, ``CosineAnnealingWarmRestarts`` (stepped once per step) and ``LambdaLR``
+are closed forms in PyTorch too. So no schedule here loops over ``t``.
 
 Quirks matched on purpose:
 
@@ -48,9 +47,10 @@ Quirks matched on purpose:
 * ``onecycle``: the optimizer's lr plays no part in ``OneCycleLR``. Here ``max_lr`` defaults to
   ``base_lr``; if ``max_lr`` is given, ``base_lr`` is *replaced* by it (``sched.base_lr`` is always
   the peak). The first lr is ``max_lr / div_factor``, the last ``max_lr / div_factor /
-  final_div_factor``. PyTorch raises after ``total_steps`` steps; from ``t = total_steps`` on, this
-  schedule holds its last value (PyTorch's single extra value at ``t = total_steps`` is an
-  extrapolation a hair above it).
+  final_div_factor``. PyTorch defines the lr for ``t < total_steps`` only: its one extra value at
+  ``t = total_steps`` extrapolates the last phase past its end (with ``max_lr=0.1, total_steps=10``:
+  0.005 for ``cos``, and a negative -0.014 for ``linear``), and the step after that raises. From
+  ``t = total_steps`` on, this schedule holds its final value instead.
 
 Warm-up (``make(..., warmup_steps=W, warmup_start_factor=s)`` or :func:`with_warmup`) equals
 ``SequentialLR(opt, [LinearLR(opt, start_factor=s, total_iters=W), Inner(opt, ...)],
