@@ -231,7 +231,7 @@ def _onecycle(
     with t <= end (else the last); with a = that phase's start lr, b = its end lr and
     :math:`\pi_t = (t - \mathrm{start})/(\mathrm{end} - \mathrm{start})`:
     ``cos``: :math:`\eta_t = b + (a - b)(1 + \cos \pi \pi_t)/2`; ``linear``: :math:`a + (b - a)\pi_t`.
-    For t >= N (PyTorch raises there) the last value, :math:`\eta_{end}`, is held."""
+    For t >= N (PyTorch extrapolates once, then raises) the last value, :math:`\eta_{end}`, is held."""
     t = np.minimum(t, total_steps - 1).astype(np.float64)
     phases = _onecycle_phases(max_lr, total_steps, pct_start, div_factor, final_div_factor, three_phase)
     out = np.full(t.shape, np.nan)
