@@ -31,7 +31,7 @@ from lrlab.figures import DASHES, SYMBOLS, colour
 FONT = {"family": "Source Sans Pro, Source Sans 3, system-ui, sans-serif", "size": 17, "color": "#111"}
 GRID = 81  # contour grid per axis
 GRID3D = 49
-CONTOUR_SCALE = [[0.0, "#ffffff"], [0.5, "#d9d9d9"], [1.0, "#7a7a7a"]]
+CONTOUR_SCALE = [[0.0, "#ffffff"], [0.5, "#e2e2e2"], [1.0, "#a3a3a3"]]
 SURFACE_SCALE = [[0.0, "#f4f4f4"], [0.5, "#b8c9d9"], [1.0, "#5b7894"]]
 
 REGIME_LABEL = {
@@ -325,6 +325,7 @@ def player_spec(
             {
                 "name": run.label,
                 "legend": legend_text(run),
+                "status": regime_text(tr),
                 "color": colour(k),
                 "dash": DASHES[k % len(DASHES)] if k else "solid",
                 "symbol": SYMBOLS[k % len(SYMBOLS)],
@@ -346,6 +347,7 @@ def player_spec(
         "focus": int(focus) if 0 <= focus < len(out_runs) else -1,
         "clickable": bool(clickable),
         "hint": hint,
+        "run_legend": False,  # the readout above the map is the runs' legend (colour, name, regime)
         "arrow_names": {"grad": "gradient step −lr·∇f", "vel": "momentum step −lr·v"},
         "uirevision": _digest([surface.name, surface.formula, list(surface.bounds)]),
         "map": {"traces": map_traces, "layout": map_layout},

@@ -83,6 +83,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
         y: run.y.slice(0, n),
         name: run.legend,
         legendgroup: run.name,
+        showlegend: !!spec.run_legend,
         line: { color: run.color, width: 3.5, dash: run.dash || "solid" },
         marker: { color: run.color, size: 5 },
         hovertemplate: run.name + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
@@ -187,9 +188,9 @@ frames, so the payload is linear in the number of steps and the contour trace is
       sw.className = "sw";
       sw.style.background = run.color;
       span.appendChild(sw);
-      let text = run.name + ": ";
+      let text = run.name + " (" + run.status + "): ";
       if (run.diverged_at !== null && step >= run.diverged_at) {
-        text += "diverged at step " + run.diverged_at;
+        text = run.name + ": diverged at step " + run.diverged_at;
       } else {
         const i = Math.min(step, run.loss.length - 1);
         text += "loss " + fmt(run.loss[i]);

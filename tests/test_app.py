@@ -1,0 +1,229 @@
+"""The explorer without a browser: AppTest runs of app.py, plus the config -> engine -> figures
+pipeline over every surface x optimizer x schedule pairing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lrlab import optimizers, schedules, surfaces
+from lrlab.figures import surface as F
+from lrlab.ui import config as C
+from lrlab.ui import pipeline as P
+from lrlab.ui import presets
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def run_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def badges(at: AppTest) -> list[tuple[str, str]]:
+    """(label, regime) of each badge the page shows."""
+    found = re.findall(r'data-regime="([a-z_]+)"[^>]*><span class="head">([^<]*)</span>', badge_text(at))
+    return [(label, regime) for regime, label in found]
+
+
+def badge_text(at: AppTest) -> str:
+    return next(h.proto.body for h in at.get("html") if "lr-badges" in h.proto.body)
+
+
+def expected(cfg: C.Config) -> list[tuple[str, str]]:
+    result = P.simulate(cfg)
+    return [(r.label, r.traj.regime) for r in result.runs]
+
+
+# -- AppTest ----------------------------------------------------------------------------------------
+
+
+def test_default_view_badge_matches_engine():
+    at = run_app()
+    assert badges(at) == expected(C.DEFAULT)
+    assert "LR Lab" in at.title[0].value
+    # the URL now holds the config
+    assert at.query_params["lr"] == "0.1" and at.query_params["surface"] == "quadratic"
+    assert not at.warning
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_every_preset_runs_and_shows_the_regime_it_claims(name):
+    preset = presets.PRESETS[name]
+    at = run_app(preset.params)
+    cfg, problems = C.from_query(preset.params)
+    assert problems == []
+    shown = badges(at)
+    assert shown == expected(cfg)
+    assert len(shown) == len(preset.expect)
+    for (_, regime), allowed in zip(shown, preset.expect, strict=True):
+        assert regime in allowed, (name, shown)
+    assert not at.warning and not at.error
+
+
+def test_badge_explanation_is_the_engines_sentence():
+    at = run_app({"lr": "0.55"})
+    traj = P.simulate(replace(C.DEFAULT, lr=0.55)).runs[0].traj
+    assert traj.regime == "diverged"
+    text = badge_text(at)
+    assert f"diverged at step {traj.diverged_at}" in text
+    assert traj.explanation.replace(">", "&gt;").replace("<", "&lt;") in text
+
+
+def test_a_url_with_every_parameter_reproduces_the_view():
+    cfg = C.Config(
+        surface="rosenbrock",
+        surface_params=(("b", 50.0),),
+        start=(-1.0, 2.0),
+        optimizer="momentum",
+        hyper=(("dampening", 0.1), ("momentum", 0.8)),
+        lr=0.0005,
+        schedule="step",
+        schedule_params=(("gamma", 0.5), ("step_size", 40)),
+        steps=150,
+        compare="multiples",
+        multiples=(0.5, 1.0, 3.0),
+    )
+    q = C.to_query(cfg)
+    assert {"surface", "s.b", "x0", "y0", "opt", "o.momentum", "lr", "sched", "sc.step_size", "steps"} <= set(
+        q
+    )
+    at = run_app(q)
+    assert not at.warning
+    ss = at.session_state
+    assert ss["w.surface"] == "rosenbrock" and ss["w.s.rosenbrock.b"] == 50.0
+    assert ss["w.opt"] == "momentum" and ss["w.o.momentum.momentum"] == 0.8
+    assert ss["w.x0.rosenbrock"] == -1.0 and ss["w.y0.rosenbrock"] == 2.0
+    assert ss["w.lr"] == 0.0005 and ss["w.steps"] == 150
+    assert ss["w.sched"] == "step" and ss["w.sc.step.step_size"] == 40
+    assert ss["w.compare"] == "multiples"
+    assert badges(at) == expected(cfg)
+    assert dict(at.query_params) == q  # written back unchanged
+
+
+def test_malformed_url_values_fall_back_with_one_notice():
+    at = run_app(
+        {
+            "lr": "banana",
+            "steps": "-4",
+            "opt": "sgdd",
+            "surface": "rosenbrock",
+            "s.b": "x",
+            "zzz": "1",
+            "x0": "1e9",
+        }
+    )
+    assert len(at.warning) == 1
+    note = at.warning[0].value
+    for frag in ("lr='banana'", "steps='-4'", "opt='sgdd'", "s.b='x'", "x0='1e9'"):
+        assert frag in note
+    assert "zzz" not in note  # unknown keys are ignored
+    assert at.session_state["w.lr"] == C.DEFAULT.lr and at.session_state["w.surface"] == "rosenbrock"
+    cfg = replace(C.DEFAULT, surface="rosenbrock")
+    assert badges(at) == expected(cfg)
+
+
+def test_changing_the_lr_widget_updates_badge_and_url():
+    at = run_app()
+    at.number_input(key="w.lr").set_value(0.55).run()
+    assert not at.exception
+    assert [r for _, r in badges(at)] == ["diverged"]
+    assert at.query_params["lr"] == "0.55"
+    assert at.session_state["w.lr_grid"] == 0.5  # the log slider follows the exact value
+    at.select_slider(key="w.lr_grid").set_value(0.02).run()
+    assert at.session_state["w.lr"] == 0.02
+    assert badges(at) == expected(replace(C.DEFAULT, lr=0.02))
+
+
+def test_preset_picker_applies_a_preset():
+    at = run_app()
+    at.selectbox(key="w.preset").set_value("momentum_ravine").run()
+    assert not at.exception
+    assert [label for label, _ in badges(at)] == ["SGD", "Momentum"]
+    assert at.query_params["surface"] == "ravine"
+    assert any("Momentum vs SGD" in i.value for i in at.info)
+
+
+def test_bad_custom_formula_shows_inline_error_and_keeps_the_last_good_surface():
+    at = run_app({"surface": "custom", "formula": "x**2 + 3*y**2"})
+    assert not at.warning
+    at.text_input(key="w.formula").set_value("x**2 + import os").run()
+    assert not at.exception
+    assert any("Formula not understood" in e.value for e in at.error)
+    assert at.query_params["formula"] == "x**2 + 3*y**2"
+    assert len(badges(at)) == 1
+
+
+def test_engine_value_errors_are_shown_not_raised():
+    # a schedule setting the engine refuses, typed into the widget
+    at = run_app({"sched": "multistep"})
+    at.text_input(key="w.sc.multistep.milestones").set_value("a, b").run()
+    assert not at.exception
+    assert any("milestones" in e.value for e in at.error)
+
+
+# -- the pipeline over every pairing ------------------------------------------------------------------
+
+
+def test_every_surface_optimizer_schedule_pairing_runs():
+    """Config -> engine -> figures for each surface x optimizer x schedule (short runs)."""
+    count = 0
+    for s in C.surface_names():
+        base = C.Config(surface=s, formula="x**2 + 3*y**2" if s == C.CUSTOM else "", steps=12, lr=0.01)
+        surf = C.build_surface(base)
+        for o in optimizers.names():
+            for sched in schedules.names():
+                cfg = replace(base, optimizer=o, schedule=sched)
+                result = P.simulate(cfg, surf)
+                assert len(result.runs) == 1
+                F.loss_figure(surf, result.runs)
+                F.lr_figure(result.runs)
+                F.grad_norm_figure(result.runs)
+                count += 1
+            spec = F.player_spec(surf, result.runs, result.start)
+            assert spec["steps"] == 12
+        cfg = replace(base, compare="multiples")
+        assert len(P.simulate(cfg, surf).runs) == 4
+    assert count == len(C.surface_names()) * len(optimizers.names()) * len(schedules.names())
+
+
+@pytest.mark.parametrize(
+    ("query", "n"),
+    [
+        ({"compare": "list", "lrs": "0.01,0.1,1"}, 3),
+        ({"compare": "optimizers", "opts": "sgd,nesterov,rmsprop,adamw"}, 4),
+        ({"compare": "multiples", "mult": "1,2", "sched": "plateau"}, 2),
+        ({"compare": "multiples", "sched": "cosine"}, 4),
+    ],
+)
+def test_compare_modes_through_the_app(query, n):
+    at = run_app(query)
+    cfg, _ = C.from_query(query)
+    assert len(badges(at)) == n
+    assert badges(at) == expected(cfg)
+
+
+def test_url_round_trip_property():
+    for name in presets.PRESETS:
+        cfg, problems = C.from_query(presets.PRESETS[name].params)
+        again, problems2 = C.from_query(C.to_query(cfg))
+        assert problems == problems2 == [] and again == cfg
+        assert presets.url_for(name).startswith("surface=")
+
+
+def test_url_validation_unit():
+    cfg, problems = C.from_query({"lr": "20", "steps": "1.5", "compare": "list", "lrs": "0.1,nope"})
+    assert cfg.lr == C.DEFAULT.lr and cfg.steps == C.DEFAULT.steps
+    assert cfg.compare == "list" and cfg.lrs == (C.DEFAULT.lr,)
+    assert len(problems) == 3
+    assert C.notice(problems).count("fell back to defaults") == 1
+    assert C.notice([]) is None
+    assert surfaces.names()[0] == C.DEFAULT.surface

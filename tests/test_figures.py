@@ -1,0 +1,140 @@
+"""Figure builders: plain-dict figures that carry exactly the engine's numbers, linear in steps."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+
+from lrlab import surfaces
+from lrlab.descent import descend
+from lrlab.figures import OKABE_ITO
+from lrlab.figures import surface as F
+
+
+def runs_for(surface, lrs, steps, opt="sgd"):
+    traj = descend(surface, opt, np.asarray(lrs, float), steps=steps)
+    return [F.Run(f"lr = {lr:g}", traj.run(k)) for k, lr in enumerate(lrs)]
+
+
+@pytest.fixture(scope="module")
+def bowl():
+    return surfaces.make("quadratic")
+
+
+def test_spec_paths_are_the_engines_points_rounded(bowl):
+    runs = runs_for(bowl, [0.1, 0.3, 0.6], 80)
+    spec = F.player_spec(bowl, runs, bowl.start)
+    dec = F._decimals(bowl)
+    assert dec == 4  # a 4-wide plot: coordinates to 1e-4, 1/40 000 of the width
+    for run, out in zip(runs, spec["runs"], strict=True):
+        pts = run.traj.points
+        assert len(out["x"]) == len(out["y"]) == pts.shape[0] == 81
+        for t in range(pts.shape[0]):
+            for axis, key in ((0, "x"), (1, "y")):
+                v = pts[t, axis]
+                got = out[key][t]
+                if math.isfinite(v):
+                    assert got == pytest.approx(v, abs=0.5 * 10**-dec)
+                else:
+                    assert got is None
+        assert out["diverged_at"] == run.traj.diverged_at
+    # the diverging run (0.6 > 2/λ = 0.5) is cut where the engine stopped it, not clipped into the frame
+    d = runs[2].traj.diverged_at
+    assert d is not None
+    assert spec["runs"][2]["x"][d] is None and spec["runs"][2]["x"][d - 1] is not None
+    assert abs(spec["runs"][2]["x"][d - 1]) > 2  # it has left the frame [-2, 2]
+    json.dumps(spec, allow_nan=False)  # valid JSON: no NaN literals
+
+
+def test_spec_marks_minima_and_start():
+    surf = surfaces.make("two_minima")
+    spec = F.player_spec(surf, runs_for(surf, [0.05], 10), surf.start)
+    traces = {t.get("name"): t for t in spec["map"]["traces"]}
+    assert spec["map"]["traces"][0]["type"] == "contour"
+    glob = [m for m in surf.minima if m.is_global]
+    loc = [m for m in surf.minima if not m.is_global]
+    for name, group in (("global minimum", glob), ("local minimum", loc)):
+        xs, ys = traces[name]["x"], traces[name]["y"]
+        assert len(xs) == len(group)
+        for m, x, y in zip(group, xs, ys, strict=True):
+            assert (x, y) == pytest.approx(m.xy, abs=1e-4)
+    assert (traces["start"]["x"][0], traces["start"]["y"][0]) == pytest.approx(surf.start)
+
+
+def test_contour_grid_is_the_surface(bowl):
+    xs, ys, z = F.surface_grid(bowl, 11)
+    assert z.shape == (11, 11)
+    assert z[3, 7] == pytest.approx(bowl.value([xs[7], ys[3]]))
+    traces, layout = F.map_static(bowl, bowl.start, n=11)
+    zl = np.array(traces[0]["z"], dtype=float)
+    # drawn on a log scale of the gap to the minimum: monotone in f
+    order_f = np.argsort(z.ravel())
+    assert np.all(np.diff(zl.ravel()[order_f]) >= -1e-3)
+    assert layout["xaxis"]["range"] == [-2.0, 2.0] and layout["xaxis"]["autorange"] is False
+
+
+def test_payload_is_linear_in_steps_and_small(bowl):
+    sizes = {}
+    for steps in (250, 500, 1000):
+        runs = runs_for(bowl, [0.05, 0.2, 0.45], steps, opt="momentum")
+        sizes[steps] = F.payload_bytes(F.player_spec(bowl, runs, bowl.start))
+    per_step_a = (sizes[500] - sizes[250]) / 250
+    per_step_b = (sizes[1000] - sizes[500]) / 500
+    assert per_step_b == pytest.approx(per_step_a, rel=0.25)  # linear, not quadratic
+    assert sizes[1000] < 600_000
+    # ~3 runs × (x, y, loss, lr, 2 gradient and 2 momentum arrow coordinates) per step
+    assert per_step_b < 3 * 8 * 12
+
+
+def test_adaptive_runs_carry_effective_lr_and_sgd_does_not(bowl):
+    sgd = runs_for(bowl, [0.1], 20)
+    adam = runs_for(bowl, [0.1], 20, opt="adam")
+    s_spec = F.player_spec(bowl, sgd, bowl.start)["runs"][0]
+    a_spec = F.player_spec(bowl, adam, bowl.start)["runs"][0]
+    assert s_spec["eff"] is None and s_spec["vstep"] is None
+    eff = adam[0].traj.effective_lr
+    assert a_spec["eff"][0][0] == pytest.approx(eff[1, 0], rel=1e-2)
+    # gradient arrow at step t is -lr_t * g_t
+    g = sgd[0].traj.grads
+    assert s_spec["gstep"][0][3] == pytest.approx(-0.1 * g[3, 0], abs=1e-4)
+
+
+def test_line_figures(bowl):
+    runs = runs_for(bowl, [0.1, 0.6], 40)
+    loss = F.loss_figure(bowl, runs)
+    assert loss["layout"]["yaxis"]["type"] == "log"
+    lines = [t for t in loss["data"] if t["mode"] == "lines"]
+    assert [t["line"]["color"] for t in lines] == list(OKABE_ITO[:2])
+    assert lines[0]["y"][5] == pytest.approx(runs[0].traj.loss[5], rel=1e-3)
+    marks = [t for t in loss["data"] if t["mode"] == "markers+text"]
+    assert len(marks) == 1 and marks[0]["text"] == [f"diverged at step {runs[1].traj.diverged_at}"]
+    assert F.lr_figure(runs)["data"][1]["y"][0] == pytest.approx(0.6)
+    gn = F.grad_norm_figure(runs)["data"][0]["y"]
+    assert gn[0] == pytest.approx(runs[0].traj.grad_norm[0], rel=1e-3)
+    json.dumps([loss, F.lr_figure(runs), F.grad_norm_figure(runs)], allow_nan=False)
+
+
+def test_csv_round_trips_the_runs(bowl):
+    runs = runs_for(bowl, [0.1, 0.9], 30)
+    rows = list(csv.DictReader(io.StringIO(F.runs_csv(runs))))
+    assert len(rows) == 2 * 31
+    assert tuple(rows[0]) == F.CSV_COLUMNS
+    r = rows[7]
+    assert float(r["x"]) == runs[0].traj.points[7, 0]
+    assert float(r["loss"]) == runs[0].traj.loss[7]
+    assert float(r["lr"]) == 0.1
+    assert rows[30]["lr"] == ""  # no update leaves the last step
+    d = runs[1].traj.diverged_at
+    stopped = rows[31 + d]
+    assert stopped["x"] == "" and stopped["diverged_at"] == str(d) and stopped["regime"] == "diverged"
+
+
+def test_regime_text_says_where_it_diverged(bowl):
+    run = runs_for(bowl, [0.7], 50)[0]
+    assert F.regime_text(run.traj) == f"diverged at step {run.traj.diverged_at}"
+    assert F.legend_text(run).endswith(f"diverged at step {run.traj.diverged_at}")
