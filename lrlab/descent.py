@@ -175,12 +175,13 @@ def descend(
         g = surface.grad(p)
         points[:, 0], grads[:, 0] = p, g
         for t in range(steps):
-            p, state = optimizer.step(p, g, state, table[:, t])
+            p, state = optimizer.update(p, g, state, table[:, t, None])
             g = surface.grad(p)
             points[:, t + 1], grads[:, t + 1] = p, g
             if internals:
                 _record_internals(optimizer, state, table[:, t], velocity, eff, t + 1)
-            if not (np.all(np.abs(p - centre) < limit) and np.all(np.isfinite(g))):
+            # one cheap test per step (NaN fails every comparison); the per-run mask only when it trips
+            if not (np.abs(p - centre).max() < limit and np.isfinite(g.sum())):
                 gone = ~(np.all(np.abs(p - centre) < limit, -1) & np.all(np.isfinite(g), -1))
                 stopped = np.where(gone & (stopped > t + 1), t + 1, stopped)
                 # freeze what is gone so it cannot overflow further; its record is masked below

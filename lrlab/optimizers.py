@@ -335,7 +335,7 @@ def velocity(state: Mapping) -> np.ndarray | None:
 def _lr(lr, shape) -> np.ndarray:
     """``lr`` as an array that broadcasts over the leading axes of an array of ``shape``."""
     a = np.asarray(lr, dtype=float)
-    if not np.all(a >= 0):
+    if not (a >= 0).all():
         raise ValueError(f"lr must be >= 0 (a float or an array of them), got {lr!r}")
     if a.ndim > len(shape) or any(n not in (1, m) for n, m in zip(a.shape, shape, strict=False)):
         raise ValueError(f"lr of shape {a.shape} does not match the leading axes of params of shape {shape}")
@@ -365,10 +365,15 @@ class Optimizer:
         p, g = np.asarray(params, dtype=float), np.asarray(grads, dtype=float)
         if p.shape != g.shape:
             raise ValueError(f"grads of shape {g.shape} do not match params of shape {p.shape}")
-        lr = _lr(lr, p.shape)
+        return self.update(p, g, state, _lr(lr, p.shape))
+
+    def update(self, params: np.ndarray, grads: np.ndarray, state: Mapping, lr: np.ndarray):
+        """``step`` without its argument checks, for a runner that has checked them once: float
+        arrays of one shape, and ``lr`` already shaped to broadcast (see ``step``)."""
         with np.errstate(**_QUIET):
-            p, new = _rule(self.name).update(p, g, state, lr, **self.hyper)
-        return p, {**new, "t": int(state["t"]) + 1}
+            p, new = _rule(self.name).update(params, grads, state, lr, **self.hyper)
+        new["t"] = state["t"] + 1
+        return p, new
 
     def effective_lr(self, state: Mapping, lr) -> np.ndarray | None:
         """Per-coordinate effective step size of an adaptive method after the latest step, else None.

@@ -53,11 +53,10 @@ def _nearest_minimum(surface, p):
     return surface.minima[i], float(d[i])
 
 
-def count_flips(points, centre, hessian, floor: float) -> int:
-    """Most sign changes of the displacement from ``centre`` along one eigenvector of ``hessian``,
-    counting only while that component is larger than ``floor``."""
-    _, vecs = np.linalg.eigh(hessian)
-    c = (points - centre) @ vecs
+def count_flips(points, centre, axes, floor: float) -> int:
+    """Most sign changes of the displacement from ``centre`` along one of ``axes`` (columns: the
+    Hessian's eigenvectors there), counting only while that component is larger than ``floor``."""
+    c = (points - centre) @ axes
     c = c[np.all(np.isfinite(c), axis=1)]
     big = np.abs(c) > floor
     s = np.sign(c)
@@ -78,11 +77,9 @@ def classify(surface, points, loss, grad_norm, diverged_at) -> str:
     end = points[-1]
     m, dist = _nearest_minimum(surface, end)
     centre = np.array(m.xy) if m is not None else end
-    hess = surface.hessian(centre)
-    is_min_found = (
-        m is None and grad_norm[-1] < 1e-6 * max(1.0, grad_norm[0]) and np.all(np.linalg.eigvalsh(hess) > 0)
-    )
-    flips = count_flips(points, centre, hess, floor=1e-9 * diag)
+    curvatures, axes = np.linalg.eigh(surface.hessian(centre))
+    is_min_found = m is None and grad_norm[-1] < 1e-6 * max(1.0, grad_norm[0]) and np.all(curvatures > 0)
+    flips = count_flips(points, centre, axes, floor=1e-9 * diag)
     if dist < TIGHT * diag or is_min_found:
         if m is not None and not m.is_global:
             return "local_minimum"
@@ -91,7 +88,7 @@ def classify(surface, points, loss, grad_norm, diverged_at) -> str:
         centre = end
     q = len(loss) - max(2, len(loss) // 4)
     dists = np.linalg.norm(points - centre, axis=-1)
-    recent = count_flips(points[len(points) // 2 :], centre, hess, floor=1e-3 * dists[-1] + 1e-12 * diag)
+    recent = count_flips(points[len(points) // 2 :], centre, axes, floor=1e-3 * dists[-1] + 1e-12 * diag)
     if recent >= FLIPS:
         # crossing the minimum back and forth: closing in, or bouncing at a fixed distance?
         half = max(2, len(dists) // 4)

@@ -85,9 +85,9 @@ class Surface:
 
     def grad(self, xy) -> np.ndarray:
         x, y = self._xy(xy)
-        gx, gy = self.g(x, y)
-        gx, gy = np.broadcast_arrays(np.asarray(gx, float) + 0.0 * x, np.asarray(gy, float))
-        return np.stack([gx, gy], axis=-1)
+        out = np.empty(x.shape + (2,))
+        out[..., 0], out[..., 1] = self.g(x, y)  # assignment broadcasts constant components
+        return out
 
     def hessian(self, xy) -> np.ndarray:
         x, y = self._xy(xy)
