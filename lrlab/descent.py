@@ -162,8 +162,10 @@ def descend(
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
     limit = escape * max(x1 - x0, y1 - y0)
 
-    points = np.full((k, steps + 1, 2), np.nan)
-    grads = np.full((k, steps + 1, 2), np.nan)
+    # recorded time-major (contiguous rows per step), returned run-major as views
+    points = np.full((steps + 1, k, 2), np.nan)
+    grads = np.full((steps + 1, k, 2), np.nan)
+    lr_rows = table.T[:, :, None]  # a view: plateau updates to ``table`` show through
     velocity = np.full((k, steps + 1, 2), np.nan) if internals else None
     eff = np.full((k, steps + 1, 2), np.nan) if internals else None
     stopped = np.full(k, steps + 1)  # first index that is not recorded
@@ -173,11 +175,11 @@ def descend(
 
     with np.errstate(all="ignore"):
         g = surface.grad(p)
-        points[:, 0], grads[:, 0] = p, g
+        points[0], grads[0] = p, g
         for t in range(steps):
-            p, state = optimizer.update(p, g, state, table[:, t, None])
+            p, state = optimizer.update(p, g, state, lr_rows[t])
             g = surface.grad(p)
-            points[:, t + 1], grads[:, t + 1] = p, g
+            points[t + 1], grads[t + 1] = p, g
             if internals:
                 _record_internals(optimizer, state, table[:, t], velocity, eff, t + 1)
             # one cheap test per step (NaN fails every comparison); the per-run mask only when it trips
@@ -194,6 +196,7 @@ def descend(
                 for i in range(k):
                     new_lr, pstates[i] = plateaus[i].update(pstates[i], loss_now[i : i + 1])
                     table[i, t + 1 :] = new_lr[0]
+        points, grads = points.transpose(1, 0, 2), grads.transpose(1, 0, 2)
         loss = surface.value(np.nan_to_num(points, nan=0.0))
 
     # a value that is not finite (say, log of a negative number) stops the run there too
