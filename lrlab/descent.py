@@ -20,7 +20,7 @@ from lrlab import optimizers as _optimizers
 from lrlab import regimes, schedules
 
 MAX_STEPS = 1_000_000
-ESCAPE = 1e4  # plot-widths from the plot centre beyond which a run counts as gone
+ESCAPE = 100.0  # plot-widths from the plot centre beyond which a run counts as gone
 
 
 @dataclass(frozen=True, eq=False)

@@ -142,15 +142,20 @@ def explain(regime, surface, optimizer, hyper, lrs, points, diverged_at, loss, s
             f"{_fmt(crit.diverge)}: each step flips the sign of the distance along the "
             f"steepest direction and multiplies it by |1 − lr·λ| = {_fmt(factor)} < 1."
         )
+    wd = hyper.get("weight_decay", 0.0)
+    lam_min = float(np.linalg.eigvalsh(surface.hessian(np.array(crit.at)))[0]) + wd
+    slow = theory.contraction(optimizer, hyper, lr, lam_min - wd)
     if regime == "converged" and optimizer == "sgd" and lr <= crit.overshoot:
         return (
-            f"{text} lr = {_fmt(lr)} ≤ 1/λ = {_fmt(crit.overshoot)}: every step moves "
-            f"straight toward the minimum, shrinking the distance by {_fmt(factor)} each time."
+            f"{text} lr = {_fmt(lr)} ≤ 1/λ = {_fmt(crit.overshoot)}: every step moves straight toward "
+            f"the minimum; the distance shrinks by |1 − lr·λ| = {_fmt(factor)} per step along the "
+            f"steepest direction and by {_fmt(slow)} along the flattest (curvature {_fmt(lam_min)})."
         )
-    if regime == "too_slow" and lr <= crit.overshoot:
+    if regime == "too_slow" and lr <= crit.overshoot and lam_min > 0:
         return (
             f"{text} lr = {_fmt(lr)} is far below the divergence edge {crit.rule} = "
-            f"{_fmt(crit.diverge)}: a larger lr would get there sooner."
+            f"{_fmt(crit.diverge)}: along the flattest direction (curvature {_fmt(lam_min)}) each step "
+            f"removes only {_fmt(100 * (1 - slow))}% of the remaining distance."
         )
     return (
         f"{text} lr = {_fmt(lr)}, divergence edge {crit.rule} = {_fmt(crit.diverge)}, "
