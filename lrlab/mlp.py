@@ -199,7 +199,12 @@ class MLP:
         return tuple(o[0] for o in out) if single else out
 
     def hvp(self, params, X, y, v) -> np.ndarray:
-        """Exact Hessian-vector product H v (K, P) of the mean loss, by the R-operator.
+        """Exact Hessian-vector product H v (K, P) of the mean loss: ``hvp_operator(params, X, y)(v)``."""
+        return self.hvp_operator(params, X, y)(v)
+
+    def hvp_operator(self, params, X, y):
+        """The map v -> H v at ``params``, exact, by Pearlmutter's R-operator; the forward and
+        backward passes are computed once, each call only pushes ``v`` through.
 
         With ``V_l, c_l`` the parts of ``v`` matching ``W_l, b_l`` and ``R{h_0} = 0``::
 
@@ -212,35 +217,40 @@ class MLP:
         """
         p, single = self._batch(params)
         X, y = self._xy(X, y)
-        v = np.broadcast_to(np.asarray(v, dtype=np.float64), p.shape if not single else p.shape[1:])
-        v = v[None] if single else v
-        layers, vl = self.unpack(p), self.unpack(v)
+        layers = self.unpack(p)
         acts, hs = self._forward(layers, X)
         d1s = [_dact(self.activation, a, h) for a, h in zip(acts[:-1], hs[1:], strict=True)]
-        r_h, r_acts, r_hs = np.zeros_like(hs[0]), [], [np.zeros_like(hs[0])]
-        for li, ((w, _), (vw, vb)) in enumerate(zip(layers, vl, strict=True)):
-            r_a = r_h @ w + hs[li] @ vw + vb[:, None, :]
-            r_acts.append(r_a)
-            if li < len(layers) - 1:
-                r_h = d1s[li] * r_a
-                r_hs.append(r_h)
-        _, d, d2 = _loss_terms(self.loss, acts[-1][..., 0], y)
-        d, r_d = d[..., None], (d2 * r_acts[-1][..., 0])[..., None]
-        out = []
-        for li in range(len(layers) - 1, -1, -1):
-            w, vw = layers[li][0], vl[li][0]
-            gw = r_hs[li].transpose(0, 2, 1) @ d + hs[li].transpose(0, 2, 1) @ r_d
-            out += [r_d.sum(1), gw.reshape(len(p), -1)]
-            if li > 0:
-                a1 = d1s[li - 1]
-                a2 = _ddact(self.activation, hs[li], a1)
-                back = d @ w.transpose(0, 2, 1)
-                r_d = (r_d @ w.transpose(0, 2, 1) + d @ vw.transpose(0, 2, 1)) * a1 + back * a2 * r_acts[
-                    li - 1
-                ]
-                d = back * a1
-        hv = np.concatenate(out[::-1], axis=1)
-        return hv[0] if single else hv
+        d2s = [_ddact(self.activation, h, d1) for h, d1 in zip(hs[1:], d1s, strict=True)]
+        _, d, l2 = _loss_terms(self.loss, acts[-1][..., 0], y)
+        ds, backs = [d[..., None]], []  # d_l (K, N, n_l) from the output down, and d_l W_l^T
+        for li in range(len(layers) - 1, 0, -1):
+            backs.insert(0, ds[0] @ layers[li][0].transpose(0, 2, 1))
+            ds.insert(0, backs[0] * d1s[li - 1])
+        backs.insert(0, None)
+
+        def apply(v) -> np.ndarray:
+            v = np.broadcast_to(np.asarray(v, dtype=np.float64), p.shape[1:] if single else p.shape)
+            vl = self.unpack(v[None] if single else v)
+            r_h, r_acts, r_hs = np.zeros_like(hs[0]), [], [np.zeros_like(hs[0])]
+            for li, ((w, _), (vw, vb)) in enumerate(zip(layers, vl, strict=True)):
+                r_a = r_h @ w + hs[li] @ vw + vb[:, None, :]
+                r_acts.append(r_a)
+                if li < len(layers) - 1:
+                    r_h = d1s[li] * r_a
+                    r_hs.append(r_h)
+            r_d = (l2 * r_acts[-1][..., 0])[..., None]
+            out = []
+            for li in range(len(layers) - 1, -1, -1):
+                w, vw, d = layers[li][0], vl[li][0], ds[li]
+                gw = r_hs[li].transpose(0, 2, 1) @ d + hs[li].transpose(0, 2, 1) @ r_d
+                out += [r_d.sum(1), gw.reshape(len(p), -1)]
+                if li > 0:
+                    r_back = r_d @ w.transpose(0, 2, 1) + d @ vw.transpose(0, 2, 1)
+                    r_d = r_back * d1s[li - 1] + backs[li] * d2s[li - 1] * r_acts[li - 1]
+            hv = np.concatenate(out[::-1], axis=1)
+            return hv[0] if single else hv
+
+        return apply
 
     def hessian(self, params, X, y) -> np.ndarray:
         """The full Hessian (P, P) of one network, column j = H e_j, by P batched HVPs (small nets only)."""
