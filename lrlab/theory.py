@@ -86,6 +86,7 @@ def critical_lrs(surface, optimizer, at=None) -> Critical:
     at = tuple(float(v) for v in at)
     lam = float(np.linalg.eigvalsh(surface.hessian(np.array(at)))[-1])
     over, div, rule = thresholds(name, hyper, lam)
+    over, div = (None if v is None else float(v) for v in (over, div))
     return Critical(
         lam=lam + float(hyper.get("weight_decay", 0.0)), at=at, overshoot=over, diverge=div, rule=rule
     )
