@@ -7,7 +7,7 @@ Pure NumPy; no Streamlit in here (the UI lives in :mod:`lrlab.ui`, the figures i
 >>> surf = surfaces.make("quadratic", a=4.0, b=1.0)
 >>> traj = lrlab.descend(surf, optimizers.make("sgd"), 0.6, start=(1.0, 1.0), steps=50)
 >>> traj.regime, traj.diverged_at
-('diverged', 17)
+('diverged', 18)
 """
 
 from lrlab import optimizers, regimes, schedules, surfaces, theory
