@@ -76,7 +76,10 @@ class MLP:
     loss: str = "logistic"
 
     def __post_init__(self):
-        sizes = tuple(self.sizes)
+        try:
+            sizes = tuple(self.sizes)
+        except TypeError:
+            raise ValueError(f"sizes must be a sequence of integers, got {self.sizes!r}") from None
         if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int | np.integer) for n in sizes):
             raise ValueError(f"sizes must be at least two integers (input, ..., output), got {self.sizes!r}")
         if any(n < 1 for n in sizes) or sizes[-1] != 1:

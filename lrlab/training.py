@@ -118,6 +118,8 @@ def train(
     """
     opt = _optimizers.make(optimizer) if isinstance(optimizer, str) else optimizer
     steps = _check_int("steps", steps, 1, MAX_STEPS)
+    if model.loss == "logistic" and data.task != "classification":
+        raise ValueError(f"the logistic loss needs 0/1 labels, got the {data.task} dataset {data.name!r}")
     n = len(data.y_train)
     if batch_size is not None:
         batch_size = _check_int("batch_size", batch_size, 1, n)
@@ -140,7 +142,7 @@ def train(
         pl_state = [s.init(1) for s in pl_list] if pl_list else plateau.init(k)
 
     batches = batch_indices(n, batch_size, steps, seed)
-    classify = model.loss == "logistic" or data.task == "classification"
+    classify = data.task == "classification"
     shots = np.unique(np.r_[np.arange(0, steps + 1, every), steps])
     rec = {key: np.full((k, steps + 1), np.nan) for key in ("train_loss", "val_loss", "train_acc", "val_acc")}
     batch_loss, grad_norm = np.full((k, steps), np.nan), np.full((k, steps), np.nan)
@@ -159,7 +161,8 @@ def train(
                 if t < steps:
                     loss_b, g = model.loss_and_grad(p, X[batches[t]], y[batches[t]])
             rec["train_loss"][:, t], rec["train_acc"][:, t] = full_loss, acc
-            rec["val_loss"][:, t], rec["val_acc"][:, t] = model.evaluate(p, data.X_val, data.y_val)
+            if len(data.y_val):
+                rec["val_loss"][:, t], rec["val_acc"][:, t] = model.evaluate(p, data.X_val, data.y_val)
             if t in shots:
                 snapshots[:, np.searchsorted(shots, t)] = p
             if t > 0 and plateau is not None:

@@ -106,6 +106,7 @@ def test_predict_and_accuracy():
     [
         {"sizes": (2, 16, 2)},
         {"sizes": (2,)},
+        {"sizes": 5},
         {"sizes": (2, 0, 1)},
         {"activation": "sigmoid"},
         {"loss": "hinge"},

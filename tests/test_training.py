@@ -88,6 +88,12 @@ def test_schedules_and_plateau():
     assert res.lr[0] == 1e-6 and res.lr[3] == 1e-6 and res.lr[4] == 5e-7 and res.lr[-1] < 5e-7
 
 
+def test_no_validation_split_leaves_nan():
+    data = datasets.make("moons", n=40, val_fraction=0.0)
+    res = training.train(SMALL, data, "sgd", 0.1, 5)
+    assert np.all(np.isnan(res.val_loss)) and np.all(np.isfinite(res.train_loss))
+
+
 def test_training_learns_moons():
     res = training.train(MLP(), datasets.make("moons", n=200, noise=0.1), "adam", 0.02, 300)
     assert res.train_loss[-1] < 0.1 * res.train_loss[0]
@@ -108,3 +114,8 @@ def test_bad_arguments_raise(kwargs, match):
     args = {"steps": 5, "lr": 0.1} | kwargs
     with pytest.raises(ValueError, match=match):
         training.train(SMALL, MOONS, "sgd", **args)
+
+
+def test_logistic_loss_refuses_regression_targets():
+    with pytest.raises(ValueError, match="0/1 labels"):
+        training.train(MLP((1, 4, 1)), SIN, "sgd", 0.1, 5)
