@@ -96,8 +96,9 @@ def _check_start(start, surface) -> np.ndarray:
     return arr
 
 
-def _lr_table(lr, steps: int):
-    """(table (K, T) or (T,), plateau or None, batched) from any accepted ``lr`` argument."""
+def lr_table(lr, steps: int):
+    """The learning rate of every update, from any ``lr`` argument ``descend`` (or ``training.train``)
+    accepts: (table (K, T) or (T,), plateau or None, batched)."""
     if isinstance(lr, schedules.Plateau):
         return np.full(steps, lr.base_lr), lr, False
     if isinstance(lr, Sequence) and lr and isinstance(lr[0], schedules.Plateau):
@@ -146,7 +147,7 @@ def descend(
         optimizer = _optimizers.make(optimizer)
     steps = _check_steps(steps)
     start = _check_start(start, surface)
-    table, plateau, lr_batched = _lr_table(lr, steps)
+    table, plateau, lr_batched = lr_table(lr, steps)
     batched = lr_batched or start.ndim == 2
     k = max(table.shape[0] if lr_batched else 1, start.shape[0] if start.ndim == 2 else 1)
     try:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from lrlab import optimizers as _optimizers
-from lrlab.descent import _lr_table
+from lrlab.descent import lr_table
 
 MAX_STEPS = 100_000
 BLOWUP = 1e6
@@ -126,7 +126,7 @@ def train(
     every = (
         max(1, steps // 50) if record_every is None else _check_int("record_every", record_every, 1, steps)
     )
-    table, plateau, batched = _lr_table(lr, steps)
+    table, plateau, batched = lr_table(lr, steps)
     p0 = model.init(seed) if init is None else np.asarray(init, dtype=np.float64)
     if p0.shape[-1:] != (model.n_params,) or p0.ndim > 2:
         raise ValueError(f"init must have shape (P,) or (K, P) with P = {model.n_params}, got {p0.shape}")
