@@ -125,10 +125,24 @@ def lr_table(lr, steps: int):
     return table, None, batched
 
 
-def _plateau_init(plateau, k):
-    plateaus = plateau if isinstance(plateau, list) else [plateau] * k
-    states = [p.init(1) for p in plateaus]
-    return plateaus, states
+class PlateauDriver:
+    """Steps ``ReduceLROnPlateau`` for K runs: one plateau schedule shared by all (vectorized), or a
+    list of K. ``update(loss (K,))`` returns the lr of each run for the next update."""
+
+    def __init__(self, plateau, k: int):
+        self.each = plateau if isinstance(plateau, list) else None
+        self.plateau = plateau
+        self.state = [s.init(1) for s in self.each] if self.each else plateau.init(k)
+
+    def update(self, loss: np.ndarray) -> np.ndarray:
+        if self.each is None:
+            lr, self.state = self.plateau.update(self.state, loss)
+            return lr
+        out = np.empty(len(self.each))
+        for i, sched in enumerate(self.each):
+            lr, self.state[i] = sched.update(self.state[i], loss[i : i + 1])
+            out[i] = lr[0]
+        return out
 
 
 def descend(
@@ -171,8 +185,7 @@ def descend(
     eff = np.full((k, steps + 1, 2), np.nan) if internals else None
     stopped = np.full(k, steps + 1)  # first index that is not recorded
     state = optimizer.init(p)
-    if plateau is not None:
-        plateaus, pstates = _plateau_init(plateau, k)
+    driver = PlateauDriver(plateau, k) if plateau is not None else None
 
     with np.errstate(all="ignore"):
         g = surface.grad(p)
@@ -192,11 +205,8 @@ def descend(
                 g = np.where(gone[:, None], 0.0, g)
                 if np.all(stopped <= steps):
                     break
-            if plateau is not None and t + 1 < steps:
-                loss_now = surface.value(p)
-                for i in range(k):
-                    new_lr, pstates[i] = plateaus[i].update(pstates[i], loss_now[i : i + 1])
-                    table[i, t + 1 :] = new_lr[0]
+            if driver is not None and t + 1 < steps:
+                table[:, t + 1 :] = driver.update(surface.value(p))[:, None]
         points, grads = points.transpose(1, 0, 2), grads.transpose(1, 0, 2)
         loss = surface.value(np.nan_to_num(points, nan=0.0))
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from lrlab import optimizers as _optimizers
-from lrlab.descent import lr_table
+from lrlab.descent import PlateauDriver, lr_table
 
 MAX_STEPS = 100_000
 BLOWUP = 1e6
@@ -137,9 +137,7 @@ def train(
         p0 = np.broadcast_to(p0, (k, model.n_params)).copy()
     except ValueError:
         raise ValueError(f"{len(table)} learning rates cannot pair with {len(p0)} initial weights") from None
-    if plateau is not None:
-        pl_list = plateau if isinstance(plateau, list) else None
-        pl_state = [s.init(1) for s in pl_list] if pl_list else plateau.init(k)
+    driver = PlateauDriver(plateau, k) if plateau is not None else None
 
     batches = batch_indices(n, batch_size, steps, seed)
     classify = data.task == "classification"
@@ -165,14 +163,8 @@ def train(
                 rec["val_loss"][:, t], rec["val_acc"][:, t] = model.evaluate(p, data.X_val, data.y_val)
             if t in shots:
                 snapshots[:, np.searchsorted(shots, t)] = p
-            if t > 0 and plateau is not None:
-                if pl_list:
-                    for i, s in enumerate(pl_list):
-                        new, pl_state[i] = s.update(pl_state[i], full_loss[i : i + 1])
-                        table[i, t:] = new[0]
-                else:
-                    new, pl_state = plateau.update(pl_state, full_loss)
-                    table[:, t:] = new[:, None]
+            if t > 0 and driver is not None:
+                table[:, t:] = driver.update(full_loss)[:, None]
             bad = ~np.isfinite(full_loss) | (full_loss > blowup * np.maximum(rec["train_loss"][:, 0], 1e-8))
             if t < steps:
                 bad |= ~np.isfinite(loss_b) | ~np.all(np.isfinite(g), axis=1)

@@ -172,3 +172,16 @@ def test_extreme_inputs_give_a_regime_and_no_warning(name):
     assert set(far.regime) <= set(lrlab.regimes.NAMES)
     assert at_min.regime in ("converged", "local_minimum")
     assert np.all(at_min.points == np.array(surf.minima[0].xy)) or np.allclose(at_min.grad_norm, 0, atol=1e-8)
+
+
+def test_plateau_shared_by_a_batch_equals_one_per_run():
+    plateau = schedules.make("plateau", base_lr=0.3, patience=1, factor=0.5)
+    starts = np.array([[1.5, 1.5], [0.1, -1.0], [-1.0, 0.2]])
+    shared = lrlab.descend(QUAD, "momentum", plateau, start=starts, steps=60)
+    each = lrlab.descend(QUAD, "momentum", [plateau] * 3, start=starts, steps=60)
+    np.testing.assert_array_equal(shared.lr, each.lr)
+    for k in range(3):
+        one = lrlab.descend(QUAD, "momentum", plateau, start=starts[k], steps=60)
+        np.testing.assert_array_equal(shared.lr[k], one.lr)
+        np.testing.assert_array_equal(shared.points[k], one.points)
+    assert len(set(map(tuple, shared.lr))) > 1  # the runs' losses drive their own lrs
