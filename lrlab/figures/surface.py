@@ -30,7 +30,7 @@ from lrlab.figures import DASHES, SYMBOLS, colour
 
 FONT = {"family": "Source Sans Pro, Source Sans 3, system-ui, sans-serif", "size": 17, "color": "#111"}
 GRID = 81  # contour grid per axis
-GRID3D = 49
+GRID3D = 41
 CONTOUR_SCALE = [[0.0, "#ffffff"], [0.5, "#e2e2e2"], [1.0, "#a3a3a3"]]
 SURFACE_SCALE = [[0.0, "#f4f4f4"], [0.5, "#b8c9d9"], [1.0, "#5b7894"]]
 
@@ -242,7 +242,6 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
             "colorscale": SURFACE_SCALE,
             "showscale": False,
             "opacity": 0.92,
-            "contours": {"z": {"show": True, "usecolormap": False, "color": "#555", "width": 1}},
             "hoverinfo": "skip",
         }
     ]
@@ -347,6 +346,8 @@ def player_spec(
         "focus": int(focus) if 0 <= focus < len(out_runs) else -1,
         "clickable": bool(clickable),
         "hint": hint,
+        "aspect": _aspect(surface),
+        "legend_px": 80,
         "run_legend": False,  # the readout above the map is the runs' legend (colour, name, regime)
         "arrow_names": {"grad": "gradient step −lr·∇f", "vel": "momentum step −lr·v"},
         "uirevision": _digest([surface.name, surface.formula, list(surface.bounds)]),
@@ -356,6 +357,11 @@ def player_spec(
     }
     spec["id"] = _digest(spec)
     return spec
+
+
+def _aspect(surface) -> float:
+    (x0, x1), (y0, y1) = surface.bounds
+    return float((y1 - y0) / (x1 - x0))
 
 
 def _digest(obj) -> str:

@@ -364,6 +364,7 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
     if crit is None:
         return "No curvature threshold here (the Hessian at the reference point is not available)."
     at = ", ".join(f"{v:.3g}" for v in crit.at)
+    who = P.OPT_LABELS.get(cfg.optimizer, cfg.optimizer)
     if crit.diverge is None:
         return (
             f"λ = {crit.lam:.3g} (top curvature at ({at})). "
@@ -378,7 +379,7 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
     }[side]
     over = "1/λ" if cfg.optimizer == "sgd" else "overshoot"
     return (
-        f"λ = {crit.lam:.3g} at ({at}) · {over} above **{crit.overshoot:.3g}** · diverges above "
+        f"**{who}** · λ = {crit.lam:.3g} at ({at}) · {over} above **{crit.overshoot:.3g}** · diverges above "
         f"{crit.rule} = **{crit.diverge:.3g}**  \nlr = {cfg.lr:.4g}: :{tint}[**{words}**]"
     )
 
@@ -435,6 +436,8 @@ def render() -> None:
     ]
     left, right = st.columns([3, 2], gap="medium")
     with right:
+        with st.container(border=True):
+            st.markdown(_critical_text(result, cfg))
         st.html('<div class="lr-badges" data-testid="lr-badges">' + "".join(badges) + "</div>")
     with left:
         descent_player(figs["spec"], key=PLAYER_KEY, on_change=_on_click)

@@ -204,9 +204,25 @@ frames, so the payload is linear in the number of steps and the contour trace is
     });
   }
 
+  // the map keeps x and y at the same scale: on a narrow screen a shorter plot, not white space
+  function plotHeight() {
+    const w = mapDiv.clientWidth || document.body.clientWidth || 600;
+    const m = spec.map.layout.margin || { l: 60, r: 10, t: 10, b: 40 };
+    const fit = (w - m.l - m.r) * (spec.aspect || 1) + m.t + m.b + (spec.legend_px || 70);
+    return Math.round(Math.max(260, Math.min(spec.height, fit)));
+  }
+
+  let lastWidth = 0;
+  window.addEventListener("resize", () => {
+    if (!spec || view !== "map" || Math.abs(mapDiv.clientWidth - lastWidth) < 8) return;
+    lastWidth = mapDiv.clientWidth;
+    Plotly.relayout(mapDiv, { height: plotHeight() }).then(setHeight);
+  });
+
   function build() {
     staticMap = spec.map.traces.length;
-    const layout = Object.assign({}, spec.map.layout, { height: spec.height, uirevision: spec.uirevision });
+    lastWidth = mapDiv.clientWidth;
+    const layout = Object.assign({}, spec.map.layout, { height: plotHeight(), uirevision: spec.uirevision });
     built3d = false;
     const p = Plotly.react(mapDiv, spec.map.traces.concat(mapDynamic(step)), layout, plotConfig);
     if (view === "3d") build3d();
@@ -218,8 +234,10 @@ frames, so the payload is linear in the number of steps and the contour trace is
   function build3d() {
     static3d = spec.surface3d.traces.length;
     const layout = Object.assign({}, spec.surface3d.layout, { height: spec.height, uirevision: spec.uirevision });
-    Plotly.react(div3d, spec.surface3d.traces.concat(dyn3d(step)), layout, plotConfig);
+    // not "responsive": a WebGL redraw per resize event is costly with software rendering
+    const cfg = Object.assign({}, plotConfig, { responsive: false });
     built3d = true;
+    return Plotly.react(div3d, spec.surface3d.traces.concat(dyn3d(step)), layout, cfg);
   }
 
   function setView(v) {
@@ -228,12 +246,12 @@ frames, so the payload is linear in the number of steps and the contour trace is
     mapDiv.hidden = v !== "map";
     div3d.hidden = v !== "3d";
     if (v === "3d") {
-      build3d();
+      build3d().then(setHeight);
     } else {
       Plotly.Plots.resize(mapDiv);
+      drawStep(step);
+      setHeight();
     }
-    drawStep(step);
-    setHeight();
   }
 
   // ---- playback -----------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""The explorer in headless Chromium: it draws, animates without losing the contour, reacts to the lr
+and to clicks, keeps the console clean, and leaves screenshots (tests/screenshots/ and assets/)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import ROOT, SHOTS, wait_idle
+
+pytestmark = pytest.mark.browser
+
+PLAYER = "iframe[title='lrlab.ui.player.descent_player']"
+ASSETS = ROOT / "assets"
+
+
+def open_app(page, url: str):
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("h1", timeout=60_000)
+    wait_idle(page)
+    player = page.frame_locator(PLAYER).first
+    player.locator("body[data-ready='1']").wait_for(timeout=30_000)
+    return player
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    ASSETS.mkdir(exist_ok=True)
+    shutil.copy(path, ASSETS / path.name)
+
+
+def contour_paths(player) -> int:
+    return player.locator(".contourlayer path").count()
+
+
+def run_path(player) -> str:
+    return player.locator(".scatterlayer .trace path.js-line").first.get_attribute("d") or ""
+
+
+def test_play_and_scrub_keep_the_contour(page, app_url):
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.3&steps=120")
+    drawn = contour_paths(player)
+    assert drawn > 10
+    assert player.locator("#steplabel").inner_text() == "step 120 / 120"
+    full = run_path(player)
+
+    player.locator("#play").click()
+    page.wait_for_timeout(700)
+    label = player.locator("#steplabel").inner_text()
+    assert label != "step 120 / 120"  # playing restarted from 0 and moved on
+    assert run_path(player) != full  # the path is drawn up to the current step
+    assert contour_paths(player) == drawn  # the surface is still there while playing
+    page.wait_for_timeout(900)
+    assert contour_paths(player) == drawn
+    player.locator("#play").click()  # pause
+    assert player.locator("#play").inner_text().endswith("Play")
+
+    player.locator("#scrub").fill("2")
+    assert player.locator("#steplabel").inner_text() == "step 2 / 120"
+    at2 = run_path(player)
+    player.locator("#scrub").fill("30")
+    assert player.locator("#steplabel").inner_text() == "step 30 / 120"
+    assert run_path(player) != at2
+    assert contour_paths(player) == drawn  # and after scrubbing
+    assert player.locator("#readout").inner_text().count("loss") == 1
+    shoot(page, "explorer-desktop")
+    # the 3D view: same paths, same scrubber (WebGL; software-rendered here)
+    player.locator("button[data-view='3d']").click()
+    player.locator("#surf3d .gl-container canvas").first.wait_for(timeout=30_000)
+    assert player.locator("#map").is_hidden()
+    player.locator("#scrub").fill("5")
+    assert player.locator("#steplabel").inner_text() == "step 5 / 120"
+    player.locator("button[data-view='map']").click()
+    assert contour_paths(player) == drawn
+    assert page.console_errors == []
+
+
+def test_lr_past_the_divergence_line_turns_the_badge(page, app_url):
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.45")
+    badge = page.locator(".lr-badge").first
+    assert badge.get_attribute("data-regime") == "oscillating"
+    drawn = contour_paths(player)
+    box = page.get_by_label("exact lr")
+    box.fill("0.55")
+    box.press("Enter")
+    wait_idle(page)
+    page.wait_for_selector(".lr-badge[data-regime='diverged']", timeout=20_000)
+    assert "diverged at step" in page.locator(".lr-badge").first.inner_text()
+    assert "above the divergence line" in page.locator("[data-testid='stSidebar']").inner_text()
+    assert "lr=0.55" in page.url
+    # the player re-rendered with the new runs and still draws the surface
+    player.locator("#readout:has-text('diverged at step')").wait_for(timeout=10_000)
+    assert contour_paths(player) == drawn
+    # the log slider moves the lr back below the line
+    slider = page.locator("[data-testid='stSlider'] input[type=range]").first
+    slider.focus()
+    slider.press("ArrowLeft")
+    wait_idle(page)
+    page.wait_for_selector(".lr-badge[data-regime='converged']", timeout=20_000)  # 0.2 < 1/λ = 0.25
+    assert "lr=0.2" in page.url
+    assert page.console_errors == []
+
+
+def test_click_on_the_map_moves_the_start(page, app_url):
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.1")
+    drag = player.locator(".nsewdrag").first
+    box = drag.bounding_box()
+    # the plot spans x, y in [-2, 2]: click at (1, -1)
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.75)
+    page.wait_for_function("() => location.search.includes('x0=')", timeout=20_000)
+    wait_idle(page)
+    assert "x0=1&" in page.url + "&" or "x0=0.99" in page.url or "x0=1.0" in page.url
+    assert "y0=-1" in page.url or "y0=-0.99" in page.url
+    assert page.console_errors == []
+
+
+def test_screenshots_projector_and_phone(browser, app_url):
+    url = app_url + "/?surface=ravine&opt=sgd&lr=0.04&compare=optimizers&opts=sgd,momentum"
+    # projector: 1920x1080 pixels at 150% zoom (large type)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1.5)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_app(page, url)
+    shoot(page, "explorer-projector")
+    ctx.close()
+    # phone width
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = ctx.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    player = open_app(page, url)
+    assert contour_paths(player) > 10
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # no sideways scrolling on a phone
+    shoot(page, "explorer-phone")
+    ctx.close()
+    assert errors == []
