@@ -201,15 +201,16 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
     (x0, x1), (y0, y1) = surface.bounds
     layout = {
         "font": FONT,
-        "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 95},
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
         "xaxis": {**_axis("x", (x0, x1)), "constrain": "domain"},
         "yaxis": {**_axis("y", (y0, y1)), "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
         "legend": {
             "orientation": "h",
-            "y": -0.13,
-            "yanchor": "top",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
             "x": 0,
             "font": {"size": 16},
             "bgcolor": "rgba(255,255,255,0.85)",
@@ -347,7 +348,7 @@ def player_spec(
         "clickable": bool(clickable),
         "hint": hint,
         "aspect": _aspect(surface),
-        "legend_px": 80,
+        "legend_px": 0,
         "run_legend": False,  # the readout above the map is the runs' legend (colour, name, regime)
         "arrow_names": {"grad": "gradient step −lr·∇f", "vel": "momentum step −lr·v"},
         "uirevision": _digest([surface.name, surface.formula, list(surface.bounds)]),

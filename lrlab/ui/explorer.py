@@ -107,7 +107,7 @@ def _seed(cfg: C.Config) -> None:
     for key in [k for k in list(ss.keys()) if str(k).startswith("w.") and k != PRESET_KEY]:
         del ss[key]
     ss.update(C.widget_state(cfg))
-    ss["w.lr_grid"] = nearest_grid(cfg.lr)
+    ss.pop("w.lr_grid", None)  # rebuilt from w.lr (see _on_lr)
     if cfg.surface == C.CUSTOM:
         ss["_good_formula"] = cfg.formula
 
@@ -133,7 +133,14 @@ def _write_url(cfg: C.Config) -> None:
 
 
 def nearest_grid(lr: float) -> float:
-    return min(LR_GRID, key=lambda g: abs(math.log10(g) - math.log10(max(lr, 1e-12))))
+    """The slider position for ``lr``: the lr itself (the slider shows it between its 1-2-5
+    neighbours), clamped to the slider's range."""
+    return float(min(max(lr, LR_GRID[0]), LR_GRID[-1]))
+
+
+def grid_with(lr: float) -> list[float]:
+    """The 1-2-5 grid with ``lr`` added in its place, so the slider always shows the exact lr."""
+    return sorted(set(LR_GRID) | {float(lr)})
 
 
 def _grid_label(v: float) -> str:
@@ -145,17 +152,20 @@ def _grid_label(v: float) -> str:
 
 def _on_grid() -> None:
     st.session_state["w.lr"] = float(st.session_state["w.lr_grid"])
+    st.session_state.pop("w.lr_grid", None)  # rebuilt from w.lr against the new options
 
 
 def _on_lr() -> None:
-    st.session_state["w.lr_grid"] = nearest_grid(float(st.session_state["w.lr"]))
+    # the slider's options change with the lr (the exact lr is one of them): drop its old state so it
+    # is rebuilt from w.lr against the new options (a value set against the old ones would not map)
+    st.session_state.pop("w.lr_grid", None)
 
 
 def _on_preset() -> None:
     name = st.session_state.get(PRESET_KEY, NO_PRESET)
     if name in presets.PRESETS:
         presets.apply(name, st.session_state)
-        st.session_state["w.lr_grid"] = nearest_grid(st.session_state["w.lr"])
+        st.session_state.pop("w.lr_grid", None)
         st.session_state["_preset_note"] = name
     st.session_state[PRESET_KEY] = NO_PRESET
 
@@ -293,7 +303,13 @@ def _controls() -> tuple[C.Config, list[str], object]:
     st.subheader("Learning rate")
     ss.setdefault("w.lr", C.DEFAULT.lr)
     ss.setdefault("w.lr_grid", nearest_grid(ss["w.lr"]))
-    st.select_slider("lr (log scale)", LR_GRID, key="w.lr_grid", format_func=_grid_label, on_change=_on_grid)
+    st.select_slider(
+        "lr (log scale)",
+        grid_with(nearest_grid(ss["w.lr"])),
+        key="w.lr_grid",
+        format_func=_grid_label,
+        on_change=_on_grid,
+    )
     st.number_input(
         "exact lr",
         min_value=C.LR_MIN,

@@ -205,9 +205,17 @@ frames, so the payload is linear in the number of steps and the contour trace is
   }
 
   // the map keeps x and y at the same scale: on a narrow screen a shorter plot, not white space
+  function plotMargin() {
+    // a phone-width legend wraps onto more rows: leave it room under the x axis
+    const m = Object.assign({}, spec.map.layout.margin);
+    const w = mapDiv.clientWidth || document.body.clientWidth || 600;
+    if (w < 520) m.b += 30;
+    return m;
+  }
+
   function plotHeight() {
     const w = mapDiv.clientWidth || document.body.clientWidth || 600;
-    const m = spec.map.layout.margin || { l: 60, r: 10, t: 10, b: 40 };
+    const m = plotMargin();
     const fit = (w - m.l - m.r) * (spec.aspect || 1) + m.t + m.b + (spec.legend_px || 70);
     return Math.round(Math.max(260, Math.min(spec.height, fit)));
   }
@@ -216,13 +224,17 @@ frames, so the payload is linear in the number of steps and the contour trace is
   window.addEventListener("resize", () => {
     if (!spec || view !== "map" || Math.abs(mapDiv.clientWidth - lastWidth) < 8) return;
     lastWidth = mapDiv.clientWidth;
-    Plotly.relayout(mapDiv, { height: plotHeight() }).then(setHeight);
+    Plotly.relayout(mapDiv, { height: plotHeight(), margin: plotMargin() }).then(setHeight);
   });
 
   function build() {
     staticMap = spec.map.traces.length;
     lastWidth = mapDiv.clientWidth;
-    const layout = Object.assign({}, spec.map.layout, { height: plotHeight(), uirevision: spec.uirevision });
+    const layout = Object.assign({}, spec.map.layout, {
+      height: plotHeight(),
+      margin: plotMargin(),
+      uirevision: spec.uirevision,
+    });
     built3d = false;
     const p = Plotly.react(mapDiv, spec.map.traces.concat(mapDynamic(step)), layout, plotConfig);
     if (view === "3d") build3d();
