@@ -138,10 +138,7 @@ def test_changing_the_lr_widget_updates_badge_and_url():
     assert [r for _, r in badges(at)] == ["diverged"]
     assert at.query_params["lr"] == "0.55"
     assert at.session_state["w.lr_grid"] == 0.55  # the log slider shows the exact value
-    assert (
-        0.55 in at.select_slider(key="w.lr_grid").options
-        or "0.55" in at.select_slider(key="w.lr_grid").options
-    )
+    assert "0.55" in at.select_slider(key="w.lr_grid").options  # between 0.5 and 1 on the slider
     at.select_slider(key="w.lr_grid").set_value(0.02).run()
     assert at.session_state["w.lr"] == 0.02
     assert badges(at) == expected(replace(C.DEFAULT, lr=0.02))
