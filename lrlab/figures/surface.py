@@ -201,7 +201,7 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
     (x0, x1), (y0, y1) = surface.bounds
     layout = {
         "font": FONT,
-        "margin": {"l": 60, "r": 10, "t": 10, "b": 95},
+        "margin": {"l": 60, "r": 10, "t": 10, "b": 125},
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
         "xaxis": {**_axis("x", (x0, x1)), "constrain": "domain"},
@@ -295,6 +295,7 @@ def _internals(traj, dec: int) -> tuple[list | None, list | None, list | None]:
             vstep = -lr[:, None] * np.asarray(traj.velocity, np.float64)[1:]
     eff = None
     if traj.effective_lr is not None and np.isfinite(traj.effective_lr[1:]).any():
+        # effective_lr[t + 1] is the per-axis multiplier update t applied
         e = np.asarray(traj.effective_lr, np.float64)[1:]
         eff = [_sig(e[:, 0], 3), _sig(e[:, 1], 3)]
     gs = [_round(gstep[:, 0], dec), _round(gstep[:, 1], dec)]
@@ -350,7 +351,7 @@ def player_spec(
         "aspect": _aspect(surface),
         "legend_px": 0,
         "run_legend": False,  # the readout above the map is the runs' legend (colour, name, regime)
-        "arrow_names": {"grad": "gradient step −lr·∇f", "vel": "momentum step −lr·v"},
+        "arrow_names": {"grad": "gradient step −lr·∇f", "vel": "momentum −lr·v", "step": "step taken"},
         "uirevision": _digest([surface.name, surface.formula, list(surface.bounds)]),
         "map": {"traces": map_traces, "layout": map_layout},
         "surface3d": {"traces": s3_traces, "layout": s3_layout},
@@ -377,11 +378,11 @@ def payload_bytes(spec: dict) -> int:
 # -- line charts ------------------------------------------------------------------------------------
 
 
-def _line_layout(ytitle: str, *, log: bool, height: int = 320, xtitle: str = "step") -> dict:
+def _line_layout(ytitle: str, *, log: bool, height: int = 300, xtitle: str = "step") -> dict:
     return {
         "font": FONT,
         "height": height,
-        "margin": {"l": 70, "r": 10, "t": 10, "b": 50},
+        "margin": {"l": 70, "r": 15, "t": 15, "b": 50},
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
         "xaxis": {
@@ -402,7 +403,7 @@ def _line_layout(ytitle: str, *, log: bool, height: int = 320, xtitle: str = "st
             "exponentformat": "power",
             "zeroline": False,
         },
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 15}},
+        "showlegend": False,  # runs keep their colours and dashes everywhere; the badges name them
         "hovermode": "x unified",
     }
 
@@ -436,7 +437,7 @@ def _divergence_marks(run: Run, k: int, y) -> list[dict]:
             "x": [last],
             "y": _sig([y[last]]),
             "text": [f"diverged at step {d}"],
-            "textposition": "middle left",
+            "textposition": "bottom right",
             "textfont": {"color": colour(k), "size": 15},
             "marker": {"symbol": "x", "size": 14, "color": colour(k)},
             "showlegend": False,
@@ -445,7 +446,7 @@ def _divergence_marks(run: Run, k: int, y) -> list[dict]:
     ]
 
 
-def loss_figure(surface, runs: Sequence[Run], *, height: int = 320) -> dict:
+def loss_figure(surface, runs: Sequence[Run], *, height: int = 300) -> dict:
     """Loss above the minimum, f - f*, per step on a log axis (linear convergence is a straight line)."""
     fmin = floor_value(surface)
     traces = []
@@ -457,16 +458,16 @@ def loss_figure(surface, runs: Sequence[Run], *, height: int = 320) -> dict:
     return {"data": traces, "layout": _line_layout("f − f*  (log)", log=True, height=height)}
 
 
-def lr_figure(runs: Sequence[Run], *, height: int = 260) -> dict:
+def lr_figure(runs: Sequence[Run], *, height: int = 300) -> dict:
     """The learning rate used by each update."""
     traces = [_line(run, k, run.traj.lr) for k, run in enumerate(runs)]
     lrs = np.concatenate([np.asarray(r.traj.lr, float).ravel() for r in runs]) if runs else np.ones(1)
     pos = lrs[lrs > 0]
-    log = pos.size > 0 and pos.max() / pos.min() > 20
+    log = pos.size > 0 and pos.max() / pos.min() > 1000
     return {"data": traces, "layout": _line_layout("learning rate", log=bool(log), height=height)}
 
 
-def grad_norm_figure(runs: Sequence[Run], *, height: int = 260) -> dict:
+def grad_norm_figure(runs: Sequence[Run], *, height: int = 300) -> dict:
     """The gradient norm |∇f| at each iterate, on a log axis."""
     traces = []
     for k, run in enumerate(runs):

@@ -437,6 +437,7 @@ def render() -> None:
             st.plotly_chart(
                 F.schedule_preview(result.schedule_preview),
                 key="sched_preview",
+                theme=None,
                 config={"displayModeBar": False},
             )
 
@@ -461,13 +462,13 @@ def render() -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         st.markdown("**Loss above the minimum** (log)")
-        st.plotly_chart(figs["loss"], key="loss_chart", config={"displaylogo": False})
+        st.plotly_chart(figs["loss"], key="loss_chart", theme=None, config={"displaylogo": False})
     with c2:
         st.markdown("**Learning rate per step**")
-        st.plotly_chart(figs["lr"], key="lr_chart", config={"displaylogo": False})
+        st.plotly_chart(figs["lr"], key="lr_chart", theme=None, config={"displaylogo": False})
     with c3:
         st.markdown("**Gradient norm |∇f|** (log)")
-        st.plotly_chart(figs["grad"], key="grad_chart", config={"displaylogo": False})
+        st.plotly_chart(figs["grad"], key="grad_chart", theme=None, config={"displaylogo": False})
 
     d1, d2 = st.columns([1, 2])
     d1.download_button(

@@ -105,25 +105,49 @@ frames, so the payload is linear in the number of steps and the contour trace is
     return traces;
   }
 
+  // arrows at the focused run's current point, for the update that leaves it:
+  // the plain gradient step -lr*grad, the momentum buffer step -lr*v, and the step actually taken
   function arrowTraces(t) {
     const focus = spec.runs[spec.focus];
-    const out = [];
     const names = spec.arrow_names;
+    const none = (color, name, dash) => arrow(null, null, null, null, color, name, dash);
     if (!focus) {
-      out.push(arrow(null, null, null, null, "#000", names.grad));
-      out.push(arrow(null, null, null, null, "#000", names.vel, "dot"));
+      const out = [none("#000", names.grad), none("#6a3d9a", names.vel, "dot"), none("#444", names.step, "dash")];
+      out.forEach((a) => { a.showlegend = false; });
       return out;
     }
-    const live = t < focus.x.length - 1 && focus.x[t] !== null && focus.x[t + 1] !== undefined;
+    const live = t < focus.x.length - 1 && focus.x[t] !== null && focus.x[t + 1] !== null;
+    const x0 = live ? focus.x[t] : null;
+    const y0 = live ? focus.y[t] : null;
     const g = focus.gstep;
     const v = focus.vstep;
-    out.push(live && g ? arrow(focus.x[t], focus.y[t], g[0][t], g[1][t], "#000", names.grad)
-                       : arrow(null, null, null, null, "#000", names.grad));
-    out.push(live && v ? arrow(focus.x[t], focus.y[t], v[0][t], v[1][t], "#6a3d9a", names.vel, "dot")
-                       : arrow(null, null, null, null, "#6a3d9a", names.vel, "dot"));
+    const out = [
+      live && g ? arrow(x0, y0, g[0][t], g[1][t], "#000", names.grad) : none("#000", names.grad),
+      live && v ? arrow(x0, y0, v[0][t], v[1][t], "#6a3d9a", names.vel, "dot") : none("#6a3d9a", names.vel, "dot"),
+      live ? arrow(x0, y0, focus.x[t + 1] - x0, focus.y[t + 1] - y0, focus.color, names.step, "dash")
+           : none(focus.color, names.step, "dash"),
+    ];
+    out[2].line.width = 2.5;
+    out[2].opacity = 0.9;
     if (!g) out[0].showlegend = false;
     if (!v) out[1].showlegend = false;
     return out;
+  }
+
+  function fillFocus() {
+    const sel = el("focus");
+    sel.replaceChildren();
+    spec.runs.forEach((run, k) => {
+      const o = document.createElement("option");
+      o.value = String(k);
+      o.textContent = run.name;
+      sel.appendChild(o);
+    });
+    const none = document.createElement("option");
+    none.value = "-1";
+    none.textContent = "none";
+    sel.appendChild(none);
+    sel.value = String(spec.focus);
   }
 
   function dyn3d(t) {
@@ -239,6 +263,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     const p = Plotly.react(mapDiv, spec.map.traces.concat(mapDynamic(step)), layout, plotConfig);
     if (view === "3d") build3d();
     scrub.max = String(spec.steps);
+    fillFocus();
     drawStep(step);
     return p;
   }
@@ -304,6 +329,10 @@ frames, so the payload is linear in the number of steps and the contour trace is
   }
 
   playBtn.addEventListener("click", () => setPlaying(!playing));
+  el("focus").addEventListener("change", () => {
+    spec.focus = Number(el("focus").value);
+    build();
+  });
   scrub.addEventListener("input", () => {
     setPlaying(false);
     drawStep(Number(scrub.value));
@@ -358,10 +387,11 @@ frames, so the payload is linear in the number of steps and the contour trace is
     if (!next) return;
     if (spec && spec.id === next.id) return; // same figure: keep the animation state
     const sameShape = spec && spec.steps === next.steps;
+    const keptFocus = spec ? spec.focus : null;
     spec = next;
+    if (keptFocus !== null && keptFocus < spec.runs.length) spec.focus = keptFocus;
     setPlaying(false);
     step = sameShape ? Math.min(step, spec.steps) : spec.steps;
-    if (!sameShape) step = spec.steps;
     el("hint").textContent = spec.hint || "";
     Promise.resolve(build()).then(() => {
       wireClick();
