@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lrlab.figures import DASHES, SYMBOLS, colour
+from lrlab.figures import SYMBOLS, colour
 from lrlab.figures.surface import FONT
 
 CLASS_COLOURS = ("#0072B2", "#D55E00")  # class 0, class 1 (Okabe & Ito blue and vermillion)
@@ -92,10 +92,17 @@ def _panels(titles: Sequence[str], *, height: int, gap: float = 0.08, top: int =
     layout = {
         "font": FONT,
         "height": height,
-        "margin": {"l": 70, "r": 15, "t": top, "b": 55},
+        "margin": {"l": 70, "r": 15, "t": top, "b": 100},
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
-        "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "font": {"size": 15}},
+        "legend": {
+            "orientation": "h",
+            "y": 0.005,
+            "yanchor": "bottom",
+            "yref": "container",
+            "x": 0,
+            "font": {"size": 15},
+        },
         "hovermode": "closest",
         "annotations": [],
     }
@@ -124,10 +131,6 @@ def _ax(i: int) -> tuple[str, str]:
     return f"x{sfx}", f"y{sfx}"
 
 
-def _dash(k: int) -> str:
-    return DASHES[k % len(DASHES)] if k else "solid"
-
-
 def _line(x, y, k: int, name: str, *, panel: int = 0, legend: bool = True, dash=None, width=3) -> dict:
     xa, ya = _ax(panel)
     return {
@@ -143,7 +146,7 @@ def _line(x, y, k: int, name: str, *, panel: int = 0, legend: bool = True, dash=
         "line": {
             "color": colour(k),
             "width": width,
-            "dash": dash or (DASHES[k % len(DASHES)] if k else "solid"),
+            "dash": dash or "solid",
         },
         "hovertemplate": f"{name}<br>%{{x}}: %{{y:.4g}}<extra></extra>",
     }
@@ -211,9 +214,10 @@ def loss_curves(result, labels: Sequence[str], *, height: int = 380) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def boundary_probs(model, snapshots, points) -> np.ndarray:
-    """P(y = 1) (K, S, M) of every snapshot (K, S, P) on ``points`` (M, d) in ONE batched pass;
-    NaN where a snapshot is not finite (its run had stopped)."""
+def predictions(model, snapshots, points) -> np.ndarray:
+    """``model.predict`` (K, S, M) of every snapshot (K, S, P) on ``points`` (M, d) in ONE batched
+    pass: P(y = 1) for the logistic loss, the output itself for MSE. NaN where a snapshot is not
+    finite (its run had stopped)."""
     snaps = np.asarray(snapshots, np.float64)
     k, s, p = snaps.shape
     flat = snaps.reshape(k * s, p)
@@ -233,7 +237,7 @@ def _frame_slider(steps: Sequence[int], prefix: str = "step ") -> tuple[list[dic
             "type": "buttons",
             "direction": "left",
             "x": 0,
-            "y": -0.02,
+            "y": -0.1,
             "xanchor": "left",
             "yanchor": "top",
             "pad": {"t": 10, "r": 10},
@@ -264,9 +268,9 @@ def _frame_slider(steps: Sequence[int], prefix: str = "step ") -> tuple[list[dic
     slider = [
         {
             "active": len(names) - 1,
-            "x": 0.2,
-            "len": 0.8,
-            "y": -0.02,
+            "x": 0.22,
+            "len": 0.78,
+            "y": -0.1,
             "yanchor": "top",
             "pad": {"t": 10},
             "currentvalue": {"prefix": prefix, "font": {"size": 16}},
@@ -301,8 +305,8 @@ def _data_points(X, y, panel: int, legend: bool, *, faded: bool = False, tag: st
                 "y": _sig(X[m, 1]),
                 "xaxis": xa,
                 "yaxis": ya,
-                "marker": {
-                    "color": "rgba(0,0,0,0)" if faded else CLASS_COLOURS[c],
+                "marker": {  # open markers take their outline colour from "color"
+                    "color": CLASS_COLOURS[c],
                     "symbol": CLASS_SYMBOLS[c] + ("-open" if faded else ""),
                     "size": 8,
                     "line": {"color": CLASS_COLOURS[c] if faded else "#fff", "width": 1.5 if faded else 1},
@@ -326,7 +330,7 @@ def boundary_figure(
 ) -> dict:
     """Decision boundaries, one panel per run, over the grid ``xs`` (R,) x ``ys`` (R,).
 
-    ``probs`` (K, S, R*R): P(y = 1) at each of S recorded ``steps`` (from :func:`boundary_probs` on
+    ``probs`` (K, S, R*R): P(y = 1) at each of S recorded ``steps`` (from :func:`predictions` on
     ``datasets.grid`` points); ``data``: the :class:`~lrlab.datasets.Dataset` whose training points
     are drawn; ``titles``: K panel titles. With S > 1 the figure animates over the steps (frames
     that replace only the heatmaps); it opens on the last step. ``extra_points``: an optional
@@ -339,7 +343,6 @@ def boundary_figure(
     layout = _panels(list(titles), height=height, gap=0.04 if k > 2 else 0.06, top=40)
     layout["margin"]["l"] = 40
     layout["hovermode"] = False
-    layout["legend"]["y"] = -0.33 if s > 1 else -0.12
     xr, yr = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
     traces: list[dict] = []
     for i in range(k):
@@ -367,14 +370,14 @@ def boundary_figure(
             traces += _data_points(*extra_points, i, legend=i == 0, faded=True, tag=" (original task)")
     for i in range(k):
         sfx = "" if i == 0 else str(i + 1)
-        layout[f"xaxis{sfx}"].update(range=xr, showgrid=False, constrain="domain")
-        layout[f"yaxis{sfx}"].update(
-            range=yr, showgrid=False, scaleanchor=f"x{sfx}", scaleratio=1, constrain="domain"
-        )
+        layout[f"xaxis{sfx}"].update(range=xr, showgrid=False)
+        layout[f"yaxis{sfx}"].update(range=yr, showgrid=False)
         if i:
             layout[f"yaxis{sfx}"]["showticklabels"] = False
     fig = {"data": traces, "layout": layout}
-    if s > 1:
+    if s == 1:
+        layout["margin"]["b"] = 70
+    else:
         fig["frames"] = [
             {
                 "name": str(int(t)),
@@ -384,7 +387,7 @@ def boundary_figure(
             for j, t in enumerate(steps)
         ]
         layout["updatemenus"], layout["sliders"] = _frame_slider(steps)
-        layout["margin"]["b"] = 120
+        layout["margin"]["b"] = 135
     return fig
 
 
@@ -421,8 +424,7 @@ def fit_figure(x, preds, steps: Sequence[int], data, labels: Sequence[str], *, h
             for j, t in enumerate(steps)
         ]
         layout["updatemenus"], layout["sliders"] = _frame_slider(steps)
-        layout["margin"]["b"] = 120
-        layout["legend"]["y"] = -0.33
+        layout["margin"]["b"] = 135
     return fig
 
 
@@ -438,9 +440,11 @@ def range_test_figure(result, *, height: int = 400) -> dict:
     layout["xaxis"].update(type="log", title={"text": "learning rate (log)"})
     layout["yaxis"]["title"] = {"text": "training loss"}
     finite = smoothed[np.isfinite(smoothed)]
+    raw = np.asarray(result.losses, np.float64)
     if finite.size:
         lo, hi = float(finite.min()), float(finite.max())
         pad = 0.08 * (hi - lo if hi > lo else 1.0)
+        lo = min(lo, float(np.nanmin(raw))) if np.isfinite(raw).any() else lo
         layout["yaxis"]["range"] = [lo - pad, min(hi, 4.5 * lo + 1e-12) + 4 * pad]
     traces = [
         {
@@ -463,25 +467,19 @@ def range_test_figure(result, *, height: int = 400) -> dict:
         },
     ]
     shapes = []
-    for name, lr in result.suggestions.items():
+    order = sorted(result.suggestions.items(), key=lambda kv: kv[1])
+    for i, (name, lr) in enumerate(order):
         label, col, symbol = SUGGESTION_STYLE.get(name, (name, "#000", "circle"))
         x, y = result.marker(name)
+        x = float(f"{x:.6g}")
         traces.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
-                "name": f"{label}: lr = {lr:.2g}",
-                "x": [float(f"{x:.6g}")],
+                "mode": "markers",
+                "name": label,
+                "x": [x],
                 "y": _sig([y]),
-                "text": [f"{label}<br>{lr:.2g}"],
-                "textposition": "bottom center" if name != "valley" else "top center",
-                "textfont": {"color": col, "size": 15},
-                "marker": {
-                    "symbol": symbol,
-                    "size": 17,
-                    "color": col,
-                    "line": {"color": "#000", "width": 1.5},
-                },
+                "marker": {"symbol": symbol, "size": 17, "color": col, "line": OUTLINE},
                 "hovertemplate": f"{label}: lr %{{x:.3g}}<extra></extra>",
             }
         )
@@ -490,11 +488,25 @@ def range_test_figure(result, *, height: int = 400) -> dict:
                 "type": "line",
                 "xref": "x",
                 "yref": "paper",
-                "x0": float(f"{x:.6g}"),
-                "x1": float(f"{x:.6g}"),
+                "x0": x,
+                "x1": x,
                 "y0": 0,
                 "y1": 1,
                 "line": {"color": col, "width": 2, "dash": "dot"},
+            }
+        )
+        layout["annotations"].append(  # labels staggered from the top down, so close lrs stay legible
+            {
+                "text": f"<b>{label}</b> {lr:.2g}",
+                "x": math.log10(x),
+                "y": 0.97 - 0.1 * i,
+                "xref": "x",
+                "yref": "paper",
+                "xanchor": "right",
+                "xshift": -4,
+                "showarrow": False,
+                "font": {"size": 15, "color": col},
+                "bgcolor": "rgba(255,255,255,0.9)",
             }
         )
     layout["shapes"] = shapes
@@ -612,7 +624,7 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": f"best: lr = {result.best_lr:.3g}",
+                "name": "best lr",
                 "x": _sig([lrs[i]]),
                 "y": _sig([tr[i]]),
                 "marker": {
@@ -708,7 +720,7 @@ def sharpness_figure(result, labels: Sequence[str], *, height: int = 420) -> dic
     layout["yaxis"].update(type="log", title={"text": "loss (log)"})
     layout["yaxis2"]["title"] = {"text": "λmax"}
     traces: list[dict] = []
-    finite_edges = []
+    edges = []  # (k, step, value) of each run's last finite edge
     for k, label in enumerate(labels):
         traces.append(_line(list(range(train.shape[1])), train[k], k, label, panel=0))
         traces.append(
@@ -720,22 +732,28 @@ def sharpness_figure(result, labels: Sequence[str], *, height: int = 420) -> dic
         )
         e = edge[k]
         if np.isfinite(e).any():
-            finite_edges.append(float(np.nanmax(e)))
+            i = int(np.flatnonzero(np.isfinite(e))[-1])
+            edges.append((k, float(steps[i]), float(e[i])))
             traces.append(
                 {
-                    **_line(
-                        steps.tolist(), e, k, f"2/lr of {label}", panel=1, legend=False, dash="dash", width=2
-                    ),
-                    "line": {"color": colour(k), "width": 2.5, "dash": "dash"},
+                    **_line(steps.tolist(), e, k, f"2/lr of {label}", panel=1, legend=False, dash="dash"),
                     "hovertemplate": "edge %{y:.4g}<extra></extra>",
                 }
             )
-            i = int(np.flatnonzero(np.isfinite(e))[-1])
+    finite = sharp[np.isfinite(sharp)]
+    top = float(finite.max()) if finite.size else 1.0
+    # show every edge within reach of the measured sharpness; name the ones far above it
+    ymax = 1.12 * max([top] + [v for _, _, v in edges if v <= 2.5 * top])
+    ymin = min(0.0, 1.12 * float(finite.min())) if finite.size else 0.0
+    layout["yaxis2"]["range"] = [ymin, ymax]
+    above = []
+    for k, x, v in edges:
+        if v <= ymax:
             layout["annotations"].append(
                 {
-                    "text": f"2/lr = {e[i]:.3g}",
-                    "x": float(steps[i]),
-                    "y": float(e[i]),
+                    "text": f"2/lr = {v:.3g}",
+                    "x": x,
+                    "y": v,
                     "xref": "x2",
                     "yref": "y2",
                     "xanchor": "right",
@@ -744,12 +762,23 @@ def sharpness_figure(result, labels: Sequence[str], *, height: int = 420) -> dic
                     "font": {"size": 14, "color": colour(k)},
                 }
             )
-    top = [float(np.nanmax(sharp))] if np.isfinite(sharp).any() else [1.0]
-    if finite_edges:
-        # show every edge that is within reach of the measured sharpness, not one far above it
-        reach = [e for e in finite_edges if e <= 2.5 * top[0]]
-        top += reach
-    layout["yaxis2"]["range"] = [0, 1.12 * max(top)]
+        else:
+            above.append(f'<span style="color:{colour(k)}">2/lr = {v:.3g} ({labels[k]}) ↑</span>')
+    if above:
+        layout["annotations"].append(
+            {
+                "text": "above the chart: " + ", ".join(above),
+                "x": 1,
+                "y": 1,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 14},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
     return {"data": traces, "layout": layout}
 
 
@@ -764,7 +793,7 @@ def finetune_figure(result, labels: Sequence[str], *, height: int = 400) -> dict
     old = _rows(result.original_acc if acc else result.original_loss)
     new = _rows(result.new_acc if acc else result.new_loss)
     what = "accuracy" if acc else "loss"
-    layout = _panels([f"original task: validation {what}", f"new task: validation {what}"], height=height)
+    layout = _panels([f"original task ({what})", f"new task ({what})"], height=height, gap=0.1)
     for sfx in ("", "2"):
         layout[f"xaxis{sfx}"]["title"] = {"text": "fine-tuning step"}
         if acc:

@@ -15,7 +15,7 @@ malformed one falls back to its default and adds one line to the problems list (
     nn_lrs=0.1,1,30                                      the learning rates trained side by side
     nn_tool=range                                        none | range | sweep | sharpness | finetune
     nn_rt_steps=100                                      range test: steps from 1e-6 to 10
-    nn_sweep_on=mlp  nn_sweep_min=0.001  nn_sweep_max=10  nn_sweep_num=13
+    nn_sweep_on=mlp  nn_sweep_min=0.001  nn_sweep_max=100  nn_sweep_num=13
                                                          sweep: the MLP or a surface, its log grid
     nn_ft_shift=translate  nn_ft_lrs=0.01,1  nn_ft_steps=100
                                                          fine-tuning: the new task, lrs, steps
@@ -90,7 +90,7 @@ class NNConfig:
     rt_steps: int = 100
     sweep_on: str = MLP_TARGET
     sweep_min: float = 1e-3
-    sweep_max: float = 10.0
+    sweep_max: float = 100.0
     sweep_num: int = 13
     ft_shift: str = "translate"
     ft_lrs: tuple[float, ...] = (0.01, 1.0)
@@ -413,7 +413,7 @@ def widget_state(cfg: NNConfig) -> dict:
         W + "batch": int(cfg.batch),
         W + "steps": int(cfg.steps),
         W + "lrs": lrs_text(cfg.lrs),
-        W + "tool": cfg.tool,
+        W + "tool": None if cfg.tool == "none" else cfg.tool,  # the tool picker shows no "none" option
         W + "rt_steps": int(cfg.rt_steps),
         W + "sweep_on": cfg.sweep_on,
         W + "sweep_min": float(cfg.sweep_min),

@@ -1,8 +1,665 @@
-"""Neural-network lab page (placeholder: another helper writes this page)."""
+"""The neural-network lab page: widgets -> frozen NNConfig -> cached engine runs -> figures -> render.
 
+Training K learning rates side by side is always shown (loss curves and the decision boundary over
+training); below it ONE tool at a time (range test, sweep, sharpness, fine-tuning) is computed, so the
+default view stays fast. Every widget keeps its value in ``st.session_state`` under an ``nn.w.``-key
+(see :mod:`lrlab.ui.nn_config`); the URL is the shareable copy of the config, as on the explorer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
 import streamlit as st
+
+from lrlab.figures import colour
+from lrlab.figures import nn as F
+from lrlab.figures.surface import schedule_preview
+from lrlab.ui import config as C
+from lrlab.ui import nn_config as N
+from lrlab.ui import nn_presets as presets
+from lrlab.ui import style
+
+W = N.W
+PRESET_KEY = "nn.preset"
+NO_PRESET = "—"
+APPLIED, LAST, NOTICE, TOAST = "nn._url_applied", "nn._cfg_last", "nn._notice", "nn._toast"
+GRID = 36  # decision-boundary grid per axis
+FRAMES = 20  # snapshots (animation frames) over training, plus the start
+TOOL_LABELS = {
+    "none": "None",
+    "range": "LR range test",
+    "sweep": "LR sweep (grid search)",
+    "sharpness": "Sharpness vs 2/lr",
+    "finetune": "Fine-tuning",
+}
+DATA_LABELS = {
+    "moons": "Two moons",
+    "circles": "Circles",
+    "spirals": "Spirals",
+    "xor": "XOR",
+    "blobs": "Gaussian blobs",
+    "sin": "1-D regression: sin(x)",
+}
+SHIFT_LABELS = {
+    "translate": "the same data moved by (1, 1)",
+    "rotate": "the same data rotated by 90°",
+    "flip": "the same points with labels swapped",
+}
+SHIFTS = {"translate": {"translate": (1.0, 1.0)}, "rotate": {"rotate": 90.0}, "flip": {"flip_labels": True}}
+SUGGESTION_LABELS = {"steepest": "steepest slope", "minimum_10": "minimum / 10", "valley": "valley"}
+
+
+# -- cached engine: each keyed on the part of the config it depends on -------------------------------
+
+
+def training_key(cfg: N.NNConfig) -> N.NNConfig:
+    """``cfg`` with the tool settings reset: training does not depend on them."""
+    d = N.DEFAULT
+    return replace(
+        cfg,
+        tool="none",
+        rt_steps=d.rt_steps,
+        sweep_on=d.sweep_on,
+        sweep_min=d.sweep_min,
+        sweep_max=d.sweep_max,
+        sweep_num=d.sweep_num,
+        ft_shift=d.ft_shift,
+        ft_lrs=d.ft_lrs,
+        ft_steps=d.ft_steps,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _training(cfg: N.NNConfig) -> dict:
+    """Train the K lrs; the loss figure, the boundary figure, and each run's status."""
+    from lrlab import training
+
+    data, model = N.build_data(cfg), N.build_model(cfg)
+    every = max(1, cfg.steps // FRAMES)
+    res = training.train(
+        model,
+        data,
+        N.build_optimizer(cfg),
+        N.lr_arg(cfg),
+        cfg.steps,
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+        record_every=every,
+    )
+    if not res.batched:  # one lr: keep the K axis
+        res = _batched(res)
+    labels = [N.lr_label(lr) for lr in cfg.lrs]
+    status = [run_status(res, k) for k in range(len(cfg.lrs))]
+    titles = [f"{lab} · {s[1]}" for lab, s in zip(labels, status, strict=True)]
+    if data.task == "regression":
+        lo, hi = float(data.X_train.min()), float(data.X_train.max())
+        x = np.linspace(lo, hi, 120)
+        preds = F.predictions(model, res.snapshots, x[:, None])
+        picture = F.fit_figure(x, preds, res.snapshot_steps, data, labels)
+    else:
+        from lrlab import datasets
+
+        xs, ys, pts = datasets.grid(data, GRID)
+        probs = F.predictions(model, res.snapshots, pts)
+        picture = F.boundary_figure(xs, ys, probs, res.snapshot_steps, data, titles)
+    return {
+        "loss": F.loss_curves(res, labels),
+        "picture": picture,
+        "status": status,
+        "labels": labels,
+        "n_train": len(data.y_train),
+        "n_val": len(data.y_val),
+        "task": data.task,
+        "n_params": model.n_params,
+    }
+
+
+def _batched(res):
+    """A single-run TrainResult with a leading K = 1 axis (as a K-run result has)."""
+    from dataclasses import fields
+
+    from lrlab.training import TrainResult
+
+    keep = ("snapshot_steps", "model", "optimizer")
+    values = {}
+    for f in fields(res):
+        v = getattr(res, f.name)
+        if f.name == "diverged_at":
+            values[f.name] = (v,)
+        elif f.name in keep or v is None:
+            values[f.name] = v
+        else:
+            values[f.name] = np.asarray(v)[None]
+    return TrainResult(**values)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _range_test(cfg: N.NNConfig):
+    from lrlab import rangetest
+
+    return rangetest.run(
+        N.build_model(cfg),
+        N.build_data(cfg),
+        N.build_optimizer(cfg),
+        num_steps=cfg.rt_steps,
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _sweep(cfg: N.NNConfig):
+    from lrlab import sweep
+
+    lrs = sweep.log_grid(cfg.sweep_min, cfg.sweep_max, cfg.sweep_num)
+    if cfg.sweep_on == N.MLP_TARGET:
+        res = sweep.sweep_mlp(
+            N.build_model(cfg),
+            N.build_data(cfg),
+            N.build_optimizer(cfg),
+            lrs,
+            steps=cfg.steps,
+            batch_size=cfg.batch_size(),
+            seed=cfg.seed,
+        )
+        return res, 0.0, "final loss of the network after training, per learning rate"
+    from lrlab import surfaces
+
+    surf = surfaces.make(cfg.sweep_on)
+    res = sweep.sweep_surface(surf, N.build_optimizer(cfg), lrs, steps=cfg.steps)
+    floor = surf.global_min.value if surf.global_min is not None else None
+    return res, floor, f"final loss on the surface “{cfg.sweep_on}”, per learning rate"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _sharpness(cfg: N.NNConfig):
+    from lrlab import sharpness
+
+    return sharpness.track(
+        N.build_model(cfg),
+        N.build_data(cfg),
+        N.build_optimizer(cfg),
+        N.lr_arg(cfg),
+        steps=cfg.steps,
+        every=max(1, cfg.steps // 25),
+        iters=60,
+        seed=cfg.seed,
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _finetune(cfg: N.NNConfig) -> dict:
+    from lrlab import datasets, finetune
+
+    model, data = N.build_model(cfg), N.build_data(cfg)
+    res = finetune.run(
+        model,
+        data,
+        SHIFTS[cfg.ft_shift],
+        lrs=cfg.ft_lrs,
+        steps=cfg.ft_steps,
+        optimizer=N.build_optimizer(cfg),
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+        record_every=max(1, cfg.ft_steps // 50),
+    )
+    labels = [N.lr_label(lr) for lr in cfg.ft_lrs]
+    both = datasets.Dataset(
+        np.concatenate([res.original.X_train, res.shifted.X_train]),
+        np.zeros(0),
+        res.original.X_val,
+        res.original.y_val,
+        "classification",
+        "both",
+    )
+    xs, ys, pts = datasets.grid(both, GRID)
+    weights = np.concatenate([res.pretrain.final_params[None], res.finetune.final_params])[:, None]
+    probs = F.predictions(model, weights, pts)
+    titles = ["pretrained"] + [f"fine-tuned, {lab}" for lab in labels]
+    boundaries = F.boundary_figure(
+        xs,
+        ys,
+        probs,
+        [cfg.ft_steps],
+        res.shifted,
+        titles,
+        height=400,
+        extra_points=(res.original.X_train, res.original.y_train),
+    )
+    old = res.original_acc[:, -1]
+    new = res.new_acc[:, -1]
+    return {
+        "curves": F.finetune_figure(res, labels),
+        "boundaries": boundaries,
+        "summary": [
+            (lab, float(res.original_acc[k, 0]), float(old[k]), float(new[k])) for k, lab in enumerate(labels)
+        ],
+    }
+
+
+# -- run status (what each badge says) ----------------------------------------------------------------
+
+
+def run_status(res, k: int) -> tuple[str, str, str]:
+    """(style regime, short verdict, sentence) for run ``k`` of a K-run TrainResult.
+
+    In order: stopped (diverged); final training loss above its start (too large: the loss went up);
+    less than three quarters of the loss gone (too slow); the loss over the last fifth of training
+    still varying by more than 2x (jumpy); the validation loss ending 30% above its best
+    (overfitting); else trained.
+    """
+    train, val = res.train_loss[k], res.val_loss[k]
+    d = res.diverged_at[k]
+    l0 = float(train[0])
+    if d is not None:
+        return (
+            "diverged",
+            f"diverged at step {d}",
+            (f"stopped at step {d}: the loss left every bound (it started at {l0:.3g})."),
+        )
+    end = float(train[-1])
+    acc = ""
+    if res.val_acc is not None:
+        acc = (
+            f" · accuracy {100 * res.train_acc[k, -1]:.0f}% train, {100 * res.val_acc[k, -1]:.0f}% validation"
+        )
+    line = f"training loss {l0:.3g} → {end:.3g}, validation {float(val[-1]):.3g}{acc}."
+    if end > l0:
+        return "diverged", "loss went up", "the steps are too large to settle: " + line
+    if end > 0.25 * l0:
+        return (
+            "too_slow",
+            "too slow",
+            f"less than three quarters of the loss are gone after {len(train) - 1} steps: " + line,
+        )
+    tail = train[-max(3, len(train) // 5) :]
+    if np.nanmax(tail) > 2 * np.nanmin(tail):
+        ratio = float(np.nanmax(tail) / np.nanmin(tail))
+        return "oscillating", "jumpy", f"the loss still jumps by {ratio:.3g}× near the end: " + line
+    best = int(np.nanargmin(val))
+    if float(val[-1]) > 1.3 * float(val[best]) and best < len(val) - 1:
+        return (
+            "local_minimum",
+            "overfitting",
+            (
+                f"validation loss was lowest ({float(val[best]):.3g}) at step {best} and rose since "
+                "while the training loss kept falling: " + line
+            ),
+        )
+    return "converged", "trained", line
+
+
+# -- state: URL <-> widgets ---------------------------------------------------------------------------
+
+
+def _seed(cfg: N.NNConfig) -> None:
+    ss = st.session_state
+    for key in [k for k in list(ss.keys()) if str(k).startswith(W)]:
+        del ss[key]
+    ss.update(N.widget_state(cfg))
+
+
+def _url_params() -> dict:
+    return {k: v for k, v in st.query_params.to_dict().items() if k.startswith("nn_")}
+
+
+def _sync_from_url() -> None:
+    ss = st.session_state
+    raw = _url_params()
+    if raw and raw != ss.get(APPLIED):
+        cfg, problems = N.from_query(raw)
+        _seed(cfg)
+        ss[NOTICE] = (C.notice(problems), cfg.key()) if problems else None
+        ss[APPLIED] = raw
+    elif W + "data" not in ss:
+        _seed(ss.get(LAST, N.DEFAULT))
+    else:  # widgets not drawn in the last run (another tool's settings) keep their values
+        for k, v in N.widget_state(ss.get(LAST, N.DEFAULT)).items():
+            ss.setdefault(k, v)
+
+
+def _write_url(cfg: N.NNConfig) -> None:
+    q = N.to_query(cfg)
+    if _url_params() != q:
+        st.query_params.from_dict(q)
+    st.session_state[APPLIED] = q
+    st.session_state[LAST] = cfg
+
+
+# -- callbacks ------------------------------------------------------------------------------------------
+
+
+def _on_preset() -> None:
+    name = st.session_state.get(PRESET_KEY, NO_PRESET)
+    if name in presets.PRESETS:
+        presets.apply(name, st.session_state)
+        st.session_state["nn._preset_note"] = name
+    st.session_state[PRESET_KEY] = NO_PRESET
+
+
+def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
+    """A click on a range-test suggestion: train with that lr (or those lrs)."""
+    st.session_state[W + "lrs"] = N.lrs_text(lrs)
+    st.session_state[TOAST] = f"Training now uses {what}: {N.lrs_text(lrs)}."
+
+
+# -- widgets --------------------------------------------------------------------------------------------
+
+
+CHOICE_SETS = (("triangular", "triangular2", "exp_range"), ("min", "max"), ("cos", "linear"), ("rel", "abs"))
+
+
+def _param_widget(key: str, name: str, default) -> None:
+    """One optimizer/schedule parameter's widget, typed like its default (as on the explorer); its
+    value lives in session_state[key]."""
+    kind = C.param_kind(name, default)
+    st.session_state.setdefault(key, C.widget_value(name, default, default))
+    label = name.replace("_", " ")
+    if kind == "bool":
+        st.checkbox(label, key=key)
+    elif kind == "int":
+        st.number_input(label, key=key, step=1, format="%d")
+    elif kind == "float":
+        step = 10 ** np.floor(np.log10(abs(default))) / 10 if default else 0.01
+        st.number_input(label, key=key, step=float(step), format="%g")
+    elif kind == "choice":
+        st.selectbox(label, next((g for g in CHOICE_SETS if default in g), (default,)), key=key)
+    else:
+        hint = "auto" if kind.startswith("opt") else "numbers separated by commas"
+        st.text_input(label, key=key, placeholder=hint, help=f"{hint}; default {C.format_param(default)}")
+
+
+def _controls() -> tuple[N.NNConfig, list[str]]:
+    """The sidebar. Returns (config, problems to show)."""
+    from lrlab import optimizers, schedules
+    from lrlab.ui.explorer import SCHEDULE_LABELS
+    from lrlab.ui.pipeline import OPT_LABELS
+
+    ss = st.session_state
+    st.selectbox(
+        "Classroom presets",
+        [NO_PRESET, *presets.PRESETS],
+        format_func=lambda n: "Choose a preset…" if n == NO_PRESET else presets.PRESETS[n].title,
+        key=PRESET_KEY,
+        on_change=_on_preset,
+    )
+
+    st.subheader("Data")
+    st.selectbox("Dataset", N.dataset_names(), format_func=lambda n: DATA_LABELS.get(n, n), key=W + "data")
+    c1, c2 = st.columns(2)
+    c1.number_input("points", min_value=N.N_MIN, max_value=N.N_MAX, step=32, key=W + "n")
+    c2.number_input("noise", min_value=0.0, max_value=N.NOISE_MAX, step=0.05, format="%g", key=W + "noise")
+    st.number_input(
+        "seed (data, initial weights, batches)", min_value=0, max_value=N.SEED_MAX, key=W + "seed"
+    )
+
+    st.subheader("Network")
+    st.text_input("hidden layers", key=W + "hidden", help=f"widths separated by commas, up to {N.LAYERS_MAX}")
+    c1, c2 = st.columns(2)
+    c1.selectbox("activation", N.ACTIVATIONS, key=W + "act")
+    regression = N.is_regression(ss.get(W + "data", "moons"))
+    if regression:
+        ss[W + "loss"] = "mse"
+    c2.selectbox(
+        "loss",
+        N.LOSSES,
+        format_func=lambda n: {"logistic": "logistic", "mse": "squared error"}[n],
+        help="logistic: binary cross-entropy on the logit; squared error: (output − label)²",
+        key=W + "loss",
+        disabled=regression,
+    )
+
+    st.subheader("Learning rates")
+    st.text_input(
+        "learning rates, side by side",
+        key=W + "lrs",
+        help=f"1 to {N.MAX_LRS} values in {N.LR_MIN:g} .. {N.LR_MAX:g}, separated by commas",
+    )
+    st.subheader("Optimizer")
+    st.selectbox("Optimizer", optimizers.names(), format_func=lambda n: OPT_LABELS.get(n, n), key=W + "opt")
+    oname = ss[W + "opt"]
+    with st.expander("Hyperparameters (PyTorch defaults)"):
+        for k, d in C.optimizer_defaults(oname).items():
+            _param_widget(N.hyper_key(oname, k), k, d)
+    st.selectbox(
+        "Schedule", schedules.names(), format_func=lambda n: SCHEDULE_LABELS.get(n, n), key=W + "sched"
+    )
+    sched = ss[W + "sched"]
+    sdefaults = C.schedule_defaults(sched)
+    if sdefaults:
+        with st.expander("Schedule parameters"):
+            for k, d in sdefaults.items():
+                _param_widget(N.sched_key(sched, k), k, d)
+    preview = st.container()
+
+    st.subheader("Training")
+    c1, c2 = st.columns(2)
+    c1.number_input(
+        "batch size", min_value=0, max_value=N.BATCH_MAX, step=8, key=W + "batch", help="0 = full batch"
+    )
+    c2.number_input("steps", min_value=N.STEPS_MIN, max_value=N.STEPS_MAX, step=50, key=W + "steps")
+
+    cfg, problems = N.from_widgets(ss)
+    with preview:
+        if cfg.schedule != "constant" or dict(cfg.schedule_params).get("warmup_steps"):
+            try:
+                table = _lr_table(cfg)
+                st.caption(f"lr per step (lr = {cfg.lrs[0]:g})")
+                _chart(schedule_preview(table), "nn_sched_preview", bar=False)
+            except ValueError as e:
+                problems.append(f"schedule: {e}")
+    return cfg, problems
+
+
+def _lr_table(cfg: N.NNConfig) -> np.ndarray:
+    from lrlab import schedules
+
+    sched = N.build_schedule(cfg, cfg.lrs[0])
+    if isinstance(sched, schedules.Plateau):  # depends on the loss: its starting value only
+        return np.full(cfg.steps, cfg.lrs[0])
+    return np.asarray(sched(np.arange(cfg.steps)), float) * np.ones(cfg.steps)
+
+
+def describe(cfg: N.NNConfig, info: dict) -> str:
+    from lrlab.ui.pipeline import OPT_LABELS
+
+    arch = "-".join(str(s) for s in cfg.sizes)
+    loss = "squared error" if cfg.task_loss == "mse" else "logistic loss"
+    batch = "full batch" if cfg.batch_size() is None else f"mini-batches of {cfg.batch}"
+    sched = "" if cfg.schedule == "constant" else f", {cfg.schedule} schedule"
+    return (
+        f"{DATA_LABELS.get(cfg.dataset, cfg.dataset)} ({info['n_train']} training / {info['n_val']} "
+        f"validation points, noise {cfg.noise:g}) · a {arch} {cfg.activation} network "
+        f"({info['n_params']} weights), {loss} · {OPT_LABELS.get(cfg.optimizer, cfg.optimizer)}{sched}, "
+        f"{batch}, {cfg.steps} steps"
+    )
+
+
+def _chart(fig: dict, key: str, *, bar: bool = True) -> None:
+    st.plotly_chart(fig, key=key, config={"displaylogo": False} if bar else {"displayModeBar": False})
+
+
+# -- tools --------------------------------------------------------------------------------------------
+
+
+def _tool_range(cfg: N.NNConfig) -> None:
+    st.number_input(
+        "range-test steps", min_value=N.RT_MIN, max_value=N.RT_MAX, step=20, key=W + "rt_steps", width=220
+    )
+    with st.spinner(f"Range test: {cfg.rt_steps} steps with the lr growing from 1e-6 to 10…"):
+        res = _range_test(cfg)
+    _chart(F.range_test_figure(res), "nn_range")
+    st.markdown("**Use a suggestion:** one click trains the network above with it.")
+    cols = st.columns(4)
+    for col, (name, lr) in zip(cols, res.suggestions.items(), strict=False):
+        what = SUGGESTION_LABELS.get(name, name)
+        col.button(
+            f"{what}: lr = {N.nice(lr):g}",
+            key=f"nn.use.{name}",
+            on_click=_use_lrs,
+            args=((N.nice(lr),), f"the {what} suggestion"),
+            width="stretch",
+        )
+    three = tuple(sorted({N.nice(v) for v in res.suggestions.values()}))
+    cols[3].button(
+        "compare all three",
+        key="nn.use.all",
+        on_click=_use_lrs,
+        args=(three, "the three suggestions"),
+        width="stretch",
+    )
+    st.caption(
+        "Smith (2017), as fastai's lr_find and pytorch-lr-finder: the loss is smoothed (bias-corrected "
+        "moving average, weight 0.05) and the test stops once it exceeds 4× its best. **Steepest slope**: "
+        "where the loss falls fastest against log lr. **Minimum / 10**: a tenth of the lr at the lowest "
+        "loss, safely before the blow-up. **Valley** (fastai's default): halfway down the longest descent."
+    )
+
+
+def _tool_sweep(cfg: N.NNConfig) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.selectbox(
+        "sweep on",
+        N.sweep_targets(),
+        format_func=lambda n: "this network" if n == N.MLP_TARGET else f"surface: {n}",
+        key=W + "sweep_on",
+    )
+    c2.number_input("smallest lr", min_value=N.LR_MIN, max_value=N.LR_MAX, format="%g", key=W + "sweep_min")
+    c3.number_input("largest lr", min_value=N.LR_MIN, max_value=N.LR_MAX, format="%g", key=W + "sweep_max")
+    c4.number_input(
+        "number of lrs", min_value=N.SWEEP_NUM_MIN, max_value=N.SWEEP_NUM_MAX, step=1, key=W + "sweep_num"
+    )
+    with st.spinner(f"Sweeping {cfg.sweep_num} learning rates, {cfg.steps} steps each…"):
+        res, floor, title = _sweep(cfg)
+    _chart(F.sweep_figure(res, title=title, floor=floor), "nn_sweep")
+    good = [lr for lr, b in zip(res.lrs, res.bands, strict=True) if b == "good"]
+    best = f"best lr = {res.best_lr:.3g}" if res.best_lr is not None else "every lr diverged"
+    band = f"good band {min(good):.3g} … {max(good):.3g}" if good else "no good band"
+    st.markdown(f"**{best}** · {band} · constant lr, {cfg.steps} steps, same start for every lr.")
+    crit = res.critical
+    if crit is not None and crit.diverge is not None:
+        st.caption(
+            f"Theory on this surface (top curvature λ = {crit.lam:.3g}): steps overshoot the minimum "
+            f"above {crit.overshoot:.3g} and diverge above {crit.rule} = {crit.diverge:.3g}."
+        )
+    st.caption(
+        "Bands: each lr is scored by how many orders of magnitude of the loss it removed; **good** = at "
+        "least half as many as the best lr; the rest are **too small** (left of the best) or **too "
+        "large** (right of it, or diverged)."
+    )
+
+
+def _tool_sharpness(cfg: N.NNConfig, labels) -> None:
+    if cfg.batch_size() is not None:
+        st.info("Sharpness is tracked under full-batch training (the batch size is ignored here).")
+    with st.spinner("Training full batch and measuring the top Hessian eigenvalue every few steps…"):
+        res = _sharpness(cfg)
+    _chart(F.sharpness_figure(res, labels), "nn_sharp")
+    st.caption(
+        "Sharpness = the largest eigenvalue of the training loss's Hessian (power iteration on exact "
+        "Hessian-vector products). Gradient descent on a quadratic is stable only while every "
+        "curvature is below 2/lr. Cohen et al. (2021): under full-batch GD the sharpness rises until it "
+        "reaches about 2/lr, then hovers there while the loss keeps falling, unevenly."
+        + ("" if np.isfinite(res.edge).any() else " Adaptive optimizers have no fixed edge 2/lr.")
+    )
+
+
+def _tool_finetune(cfg: N.NNConfig) -> None:
+    if N.is_regression(cfg.dataset):
+        st.info("Fine-tuning here shifts a 2-D classification task: choose a 2-D dataset.")
+        return
+    c1, c2, c3 = st.columns([2, 1, 1])
+    c1.selectbox("new task", N.SHIFTS, format_func=SHIFT_LABELS.get, key=W + "ft_shift")
+    c2.text_input("fine-tuning lrs", key=W + "ft_lrs", help="e.g. 0.01, 1 (small, large)")
+    c3.number_input(
+        "fine-tuning steps", min_value=N.FT_STEPS_MIN, max_value=N.FT_STEPS_MAX, step=50, key=W + "ft_steps"
+    )
+    with st.spinner("Pretraining (Adam, lr 0.01, 300 steps), then fine-tuning each lr…"):
+        out = _finetune(cfg)
+    _chart(out["curves"], "nn_ft")
+    lines = [
+        f"**{lab}**: original task {100 * a0:.0f}% → {100 * a1:.0f}%, new task {100 * b:.0f}%"
+        for lab, a0, a1, b in out["summary"]
+    ]
+    st.markdown("  \n".join(lines))
+    _chart(out["boundaries"], "nn_ft_bound")
+    st.caption(
+        "Filled markers: the new task; open markers: the original task. Fine-tuning sees only the new "
+        "data, so nothing holds the old boundary in place except how far the weights move, and that "
+        "is what the lr controls: a small lr keeps what was learned (catastrophic forgetting is "
+        "avoided), a large one rewrites it."
+    )
+
+
+# -- page ---------------------------------------------------------------------------------------------
 
 
 def render() -> None:
-    st.title("Neural-network lab")
-    st.info("This page is being built.")
+    ss = st.session_state
+    _sync_from_url()
+    with st.sidebar:
+        cfg, problems = _controls()
+
+    st.title("LR Lab · neural-network lab")
+    note = ss.get(NOTICE)
+    if note and note[0] and note[1] == cfg.key():
+        st.warning(note[0], icon=":material/link_off:")
+    if problems:
+        st.error("  \n".join(problems), icon=":material/error:")
+    pname = ss.pop("nn._preset_note", None)
+    if pname:
+        p = presets.PRESETS[pname]
+        st.info(f"**{p.title}.** {p.description}", icon=":material/school:")
+    toast = ss.pop(TOAST, None)
+    if toast:
+        st.success(toast, icon=":material/check_circle:")
+
+    try:
+        with st.spinner(f"Training {len(cfg.lrs)} networks for {cfg.steps} steps…"):
+            view = _training(training_key(cfg))
+    except ValueError as e:
+        st.error(f"These settings cannot run: {e}", icon=":material/error:")
+        _write_url(cfg)
+        return
+    st.caption(describe(cfg, view))
+
+    badges = [
+        style.badge_html(lab, regime, verdict, why, colour(k))
+        for k, (lab, (regime, verdict, why)) in enumerate(zip(view["labels"], view["status"], strict=True))
+    ]
+    st.html('<div class="lr-badges" data-testid="nn-badges">' + "".join(badges) + "</div>")
+    _chart(view["loss"], "nn_loss")
+    if view["task"] == "regression":
+        st.markdown("**The fitted curve over training** (▶ Play, or drag the step slider)")
+    else:
+        st.markdown(
+            "**Decision boundary over training**: the colour is the network's P(class 1), white the "
+            "boundary (▶ Play, or drag the step slider)"
+        )
+    _chart(view["picture"], "nn_boundary")
+
+    st.divider()
+    st.subheader("Learning-rate tools")
+    st.segmented_control(
+        "tool", N.TOOLS[1:], format_func=TOOL_LABELS.get, key=W + "tool", label_visibility="collapsed"
+    )
+    try:
+        if cfg.tool == "range":
+            _tool_range(cfg)
+        elif cfg.tool == "sweep":
+            _tool_sweep(cfg)
+        elif cfg.tool == "sharpness":
+            _tool_sharpness(cfg, view["labels"])
+        elif cfg.tool == "finetune":
+            _tool_finetune(cfg)
+        else:
+            st.caption("Pick a tool: each one trains more networks, so only the chosen one runs.")
+    except ValueError as e:
+        st.error(f"This tool cannot run with these settings: {e}", icon=":material/error:")
+    st.caption(
+        "Every setting is in the address bar: copy the link to share exactly this view.  \n"
+        f"`?{N.query_string(cfg)}`"
+    )
+    _write_url(cfg)

@@ -131,14 +131,22 @@ PRESETS: dict[str, NNPreset] = {
         "grid_search",
         "13 learning rates from 0.001 to 100, each trained for 200 steps from the same start. The "
         "final loss draws a U: too small on the left, too large on the right, the good band between.",
-        _p(data="moons", opt="sgd", lrs="0.1,1,30", steps=200, tool="sweep", sweep_max=100),
+        _p(data="moons", opt="sgd", lrs="0.1,1,30", steps=200, tool="sweep"),
     ),
     "sweep_surface": NNPreset(
         "Grid search on a bowl, with the theory's edges",
         "grid_search",
         "The same sweep on the quadratic bowl f = (4x² + y²)/2: the good band ends where theory says "
         "gradient descent starts to diverge, 2/λ = 0.5.",
-        _p(data="moons", opt="sgd", tool="sweep", sweep_on="quadratic", sweep_min=0.001, sweep_max=2, steps=100),
+        _p(
+            data="moons",
+            opt="sgd",
+            tool="sweep",
+            sweep_on="quadratic",
+            sweep_min=0.001,
+            sweep_max=2,
+            steps=100,
+        ),
     ),
     "edge_of_stability": NNPreset(
         "Edge of stability: sharpness rises to 2/lr and stays there",
