@@ -228,3 +228,18 @@ def test_url_validation_unit():
     assert C.notice(problems).count("fell back to defaults") == 1
     assert C.notice([]) is None
     assert surfaces.names()[0] == C.DEFAULT.surface
+
+
+@pytest.mark.parametrize(
+    ("name", "without", "regime"),
+    [
+        ("step_decay", {"sched": "constant"}, "diverged"),
+        ("cyclic_escape", {"sched": "constant"}, "local_minimum"),
+    ],
+)
+def test_schedule_presets_rescue_what_a_constant_lr_does_not(name, without, regime):
+    """The schedule presets' claims: with a constant lr the same run diverges / stays stuck."""
+    params = {k: v for k, v in presets.PRESETS[name].params.items() if not k.startswith("sc.")}
+    cfg, problems = C.from_query({**params, **without})
+    assert problems == []
+    assert P.simulate(cfg).runs[0].traj.regime == regime

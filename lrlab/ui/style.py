@@ -25,8 +25,8 @@ REGIME_STYLE = {
 CSS = """
 <style>
 /* larger, high-contrast type for projectors; Streamlit's theme sets the base size (config.toml) */
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
-h1 { font-size: 2.1rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.6rem; max-width: 1500px; }
+h1 { font-size: 1.8rem !important; padding-top: 0 !important; }
 [data-testid="stSidebar"] label p { font-size: 1rem; font-weight: 600; }
 .lr-badges { display: flex; flex-direction: column; gap: .45rem; margin: .2rem 0 .6rem; }
 .lr-badge { border-left: .45rem solid var(--run); border-radius: .4rem; padding: .35rem .7rem;
