@@ -153,9 +153,10 @@ def explain(regime, surface, optimizer, hyper, lrs, points, diverged_at, loss, s
         )
     if regime == "too_slow" and lr <= crit.overshoot and lam_min > 0:
         return (
-            f"{text} lr = {_fmt(lr)} is far below the divergence edge {crit.rule} = "
-            f"{_fmt(crit.diverge)}: along the flattest direction (curvature {_fmt(lam_min)}) each step "
-            f"removes only {_fmt(100 * (1 - slow))}% of the remaining distance."
+            f"{text} lr = {_fmt(lr)} is below the divergence edge {crit.rule} = {_fmt(crit.diverge)} "
+            f"set by the steepest direction (curvature {_fmt(crit.lam)}), but along the flattest "
+            f"(curvature {_fmt(lam_min)}) each step removes only {_fmt(100 * (1 - slow))}% of the "
+            "remaining distance."
         )
     return (
         f"{text} lr = {_fmt(lr)}, divergence edge {crit.rule} = {_fmt(crit.diverge)}, "
