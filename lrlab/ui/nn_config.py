@@ -372,7 +372,7 @@ def from_query(params: Mapping[str, str | list[str]]) -> tuple[NNConfig, list[st
             f"(defaults {DEFAULT.sweep_min:g} .. {DEFAULT.sweep_max:g} used)"
         )
         cfg = replace(cfg, sweep_min=DEFAULT.sweep_min, sweep_max=DEFAULT.sweep_max)
-    if is_regression(cfg.dataset) and "nn_loss" in values and cfg.loss != "mse":
+    if is_regression(cfg.dataset) and "loss" in values and cfg.loss != "mse":
         problems.append(f"nn_loss={cfg.loss!r} (regression data trains with mse; mse used)")
     if is_regression(cfg.dataset):
         cfg = replace(cfg, loss="mse")

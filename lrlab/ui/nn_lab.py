@@ -246,9 +246,9 @@ def run_status(res, k: int) -> tuple[str, str, str]:
     """(style regime, short verdict, sentence) for run ``k`` of a K-run TrainResult.
 
     In order: stopped (diverged); final training loss above its start (too large: the loss went up);
-    less than three quarters of the loss gone (too slow); the loss over the last fifth of training
-    still varying by more than 2x (jumpy); the validation loss ending 30% above its best
-    (overfitting); else trained.
+    less than three quarters of the loss gone (too slow); over the last fifth of training the loss
+    climbing back up by a total factor above 2, the product of its step-to-step rises (jumpy); the
+    validation loss ending 30% above its best (overfitting); else trained.
     """
     train, val = res.train_loss[k], res.val_loss[k]
     d = res.diverged_at[k]
@@ -274,10 +274,11 @@ def run_status(res, k: int) -> tuple[str, str, str]:
             "too slow",
             f"less than three quarters of the loss are gone after {len(train) - 1} steps: " + line,
         )
-    tail = train[-max(3, len(train) // 5) :]
-    if np.nanmax(tail) > 2 * np.nanmin(tail):
-        ratio = float(np.nanmax(tail) / np.nanmin(tail))
-        return "oscillating", "jumpy", f"the loss still jumps by {ratio:.3g}× near the end: " + line
+    tail = np.log(train[-max(3, len(train) // 5) :])
+    climbed = float(np.exp(np.sum(np.maximum(np.diff(tail), 0.0))))
+    if climbed > 2:
+        why = f"over the last {len(tail)} steps the loss climbed back up by a total factor of {climbed:.3g}: "
+        return "oscillating", "jumpy", why + line
     best = int(np.nanargmin(val))
     if float(val[-1]) > 1.3 * float(val[best]) and best < len(val) - 1:
         return (
@@ -343,6 +344,16 @@ def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
     """A click on a range-test suggestion: train with that lr (or those lrs)."""
     st.session_state[W + "lrs"] = N.lrs_text(lrs)
     st.session_state[TOAST] = f"Training now uses {what}: {N.lrs_text(lrs)}."
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _preset_keys() -> dict[str, str]:
+    return {N.from_query(p.params)[0].key(): name for name, p in presets.PRESETS.items()}
+
+
+def preset_named(cfg: N.NNConfig) -> str | None:
+    """The preset whose settings ``cfg`` is exactly (a shared preset link), if any."""
+    return _preset_keys().get(cfg.key())
 
 
 # -- widgets --------------------------------------------------------------------------------------------
@@ -608,7 +619,7 @@ def render() -> None:
         st.warning(note[0], icon=":material/link_off:")
     if problems:
         st.error("  \n".join(problems), icon=":material/error:")
-    pname = ss.pop("nn._preset_note", None)
+    pname = ss.pop("nn._preset_note", None) or preset_named(cfg)
     if pname:
         p = presets.PRESETS[pname]
         st.info(f"**{p.title}.** {p.description}", icon=":material/school:")

@@ -72,7 +72,8 @@ PRESETS: dict[str, NNPreset] = {
         "Exponential decay: lr × 0.993 every step",
         "schedule_exponential",
         "The lr shrinks smoothly by 0.7% per step (to an eighth by step 300), so the mini-batch "
-        "jitter fades gradually while the network keeps learning.",
+        "jitter fades gradually while the network keeps learning; from lr = 2 it is still visible at "
+        "the end (compare polynomial decay, which reaches zero).",
         _p(**_NOISY, lrs="1,2", sched="exponential", sc__gamma=0.993),
     ),
     "sched_polynomial": NNPreset(

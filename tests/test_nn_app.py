@@ -1,0 +1,421 @@
+"""The NN lab and the Learn page without a browser: AppTest runs of the pages, the URL round trip, bad
+links, widget interactions, and every NN preset's claim checked against the seeded engine."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lrlab import finetune, sharpness, sweep, training
+from lrlab.ui import config as C
+from lrlab.ui import learn, nn_lab, nn_presets, presets
+from lrlab.ui import nn_config as N
+
+NN_PAGE = """
+from lrlab.ui import nn_lab, style
+style.inject()
+nn_lab.render()
+"""
+# the app's three pages, Learn first (AppTest cannot switch to a page that is a function)
+LEARN_FIRST = """
+import streamlit as st
+from lrlab.ui import explorer, learn, nn_presets, style
+style.inject()
+st.navigation([
+    st.Page(learn.render, title="Learn", url_path="learn", default=True),
+    st.Page(explorer.render, title="Surface explorer", url_path="explorer"),
+    nn_presets.page(),
+]).run()
+"""
+
+
+def run_page(query: dict | None = None, script: str = NN_PAGE) -> AppTest:
+    at = AppTest.from_string(script, default_timeout=90)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def badges(at: AppTest) -> list[tuple[str, str, str]]:
+    """(label, style regime, verdict) of each run's badge."""
+    body = next(h.proto.body for h in at.get("html") if "nn-badges" in h.proto.body)
+    found = re.findall(
+        r'data-regime="([a-z_]+)"[^>]*><span class="head">([^<]*)</span><span class="pill"[^>]*>. ([^<]*)<',
+        body,
+    )
+    return [(label, regime, verdict) for regime, label, verdict in found]
+
+
+def n_charts(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+@cache
+def engine(cfg: N.NNConfig):
+    """The page's training, straight from the engine (K-run result)."""
+    res = training.train(
+        N.build_model(cfg),
+        N.build_data(cfg),
+        N.build_optimizer(cfg),
+        N.lr_arg(cfg),
+        cfg.steps,
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+        record_every=max(1, cfg.steps // nn_lab.FRAMES),
+    )
+    return res if res.batched else nn_lab._batched(res)
+
+
+def preset_cfg(name: str) -> N.NNConfig:
+    cfg, problems = N.from_query(nn_presets.PRESETS[name].params)
+    assert problems == []
+    return cfg
+
+
+def statuses(cfg: N.NNConfig) -> list[tuple[str, str, str]]:
+    res = engine(cfg)
+    return [(N.lr_label(lr), *nn_lab.run_status(res, k)[:2]) for k, lr in enumerate(cfg.lrs)]
+
+
+def tail_ratio(loss) -> float:
+    tail = loss[-len(loss) // 5 :]
+    return float(np.max(tail) / np.min(tail))
+
+
+# -- the page ---------------------------------------------------------------------------------------
+
+
+def test_default_view_matches_the_engine_and_writes_the_url():
+    at = run_page()
+    assert "neural-network lab" in at.title[0].value
+    assert badges(at) == statuses(N.DEFAULT)
+    assert [v for _, _, v in badges(at)] == ["too slow", "trained", "loss went up"]
+    assert n_charts(at) == 2  # loss curves, decision boundary; no tool runs by default
+    assert dict(at.query_params) == {"nn_data": "moons", "nn_opt": "sgd", "nn_lrs": "0.1,1,30"}
+    assert not at.warning and not at.error
+
+
+TOOL_CHARTS = {"none": 0, "range": 1, "sweep": 1, "sharpness": 1, "finetune": 2}
+
+
+@pytest.mark.parametrize("name", list(nn_presets.PRESETS))
+def test_every_preset_runs(name):
+    cfg = preset_cfg(name)
+    at = run_page(nn_presets.PRESETS[name].params)
+    assert not at.warning and not at.error, [e.value for e in at.error]
+    assert [b[0] for b in badges(at)] == [N.lr_label(lr) for lr in cfg.lrs]
+    preview = cfg.schedule != "constant" or bool(dict(cfg.schedule_params).get("warmup_steps"))
+    assert n_charts(at) == 2 + TOOL_CHARTS[cfg.tool] + preview
+    assert N.from_query(dict(at.query_params))[0] == cfg  # the URL written back is the preset
+
+
+def test_a_url_with_every_parameter_reproduces_the_view():
+    cfg = N.NNConfig(
+        dataset="circles",
+        n=200,
+        noise=0.2,
+        seed=3,
+        hidden=(8, 4),
+        activation="relu",
+        loss="mse",
+        optimizer="momentum",
+        hyper=(("momentum", 0.8),),
+        schedule="step",
+        schedule_params=(("gamma", 0.5), ("step_size", 40)),
+        batch=32,
+        steps=120,
+        lrs=(0.05, 0.2),
+        tool="sweep",
+        rt_steps=60,
+        sweep_on="ravine",
+        sweep_min=0.01,
+        sweep_max=1.0,
+        sweep_num=5,
+        ft_shift="rotate",
+        ft_lrs=(0.02, 0.5),
+        ft_steps=50,
+    )
+    q = N.to_query(cfg)
+    assert len(q) == 24  # every setting (23 fields, hyper and schedule expand to their parameters)
+    assert N.from_query(q) == (cfg, [])
+    at = run_page(q)
+    assert not at.warning and not at.error
+    ss = at.session_state
+    assert ss["nn.w.data"] == "circles" and ss["nn.w.hidden"] == "8, 4" and ss["nn.w.act"] == "relu"
+    assert ss["nn.w.o.momentum.momentum"] == 0.8 and ss["nn.w.sc.step.step_size"] == 40
+    assert ss["nn.w.batch"] == 32 and ss["nn.w.lrs"] == "0.05, 0.2" and ss["nn.w.sweep_on"] == "ravine"
+    assert badges(at) == statuses(cfg)
+    assert dict(at.query_params) == q  # written back unchanged
+    assert n_charts(at) == 2 + 1 + 1  # + the sweep, + the schedule preview
+
+
+def test_url_round_trip_of_every_preset_and_the_full_config():
+    for name, p in nn_presets.PRESETS.items():
+        cfg = preset_cfg(name)
+        assert N.from_query(N.to_query(cfg)) == (cfg, []), name
+        assert N.from_query(N.to_query(cfg, full=True)) == (cfg, []), name
+        assert nn_presets.url_for(name).startswith("nn_")
+        assert all(k.startswith("nn_") for k in p.params)
+    # the explorer's parameters never leak in, and ours never collide with its
+    cfg, problems = N.from_query({"lr": "0.5", "surface": "ravine", "opt": "adam"})
+    assert cfg == N.DEFAULT and problems == []
+    assert not set(N.to_query(N.DEFAULT, full=True)) & set(C.to_query(C.DEFAULT, full=True))
+
+
+def test_malformed_url_values_fall_back_with_one_notice():
+    bad = {
+        "nn_lrs": "banana",
+        "nn_steps": "-4",
+        "nn_opt": "sgdd",
+        "nn_data": "mars",
+        "nn_hidden": "0,3",
+        "nn_noise": "nan",
+        "nn_sweep_min": "10",
+        "nn_sweep_max": "1",
+        "nn_o.weight_decay": "x",
+        "nn_zzz": "1",
+    }
+    cfg, problems = N.from_query(bad)
+    assert cfg == N.DEFAULT and len(problems) == 8
+    at = run_page(bad)
+    assert len(at.warning) == 1
+    note = at.warning[0].value
+    for frag in ("nn_lrs='banana'", "nn_steps='-4'", "nn_opt='sgdd'", "nn_data='mars'", "nn_hidden='0,3'"):
+        assert frag in note
+    assert "nn_noise='nan'" in note and "nn_sweep_min=10" in note and "nn_o.weight_decay='x'" in note
+    assert "nn_zzz" not in note  # unknown keys are ignored
+    assert badges(at) == statuses(N.DEFAULT)
+    assert dict(at.query_params) == N.to_query(N.DEFAULT)  # the link is repaired
+
+
+def test_regression_data_forces_squared_error():
+    cfg, problems = N.from_query({"nn_data": "sin", "nn_loss": "logistic", "nn_lrs": "0.05"})
+    assert cfg.loss == "mse" and len(problems) == 1 and "mse" in problems[0]
+    at = run_page({"nn_data": "sin", "nn_lrs": "0.05", "nn_tool": "finetune"})
+    assert not at.error
+    assert any("2-D" in i.value for i in at.info)  # fine-tuning needs a 2-D dataset: said, not raised
+    assert badges(at) == statuses(cfg)
+
+
+def test_typing_learning_rates_retrains_and_updates_the_url():
+    at = run_page()
+    at.text_input(key="nn.w.lrs").set_value("0.5, 5").run()
+    assert not at.exception
+    assert [b[0] for b in badges(at)] == ["lr = 0.5", "lr = 5"]
+    assert at.query_params["nn_lrs"] == "0.5,5"
+    at.text_input(key="nn.w.lrs").set_value("0.5, banana").run()
+    assert not at.exception
+    assert any("learning rates" in e.value and "banana" in e.value for e in at.error)
+    assert [b[0] for b in badges(at)] == ["lr = 0.1", "lr = 1", "lr = 30"]  # the defaults, said so
+
+
+def test_engine_refusals_are_shown_not_raised():
+    at = run_page({"nn_sched": "multistep"})
+    at.text_input(key="nn.w.sc.multistep.milestones").set_value("a, b").run()
+    assert not at.exception and any("milestones" in e.value for e in at.error)
+
+
+def test_preset_picker_and_tool_picker():
+    at = run_page()
+    at.selectbox(key=nn_lab.PRESET_KEY).set_value("divergence").run()
+    assert not at.exception
+    assert any("Divergence" in i.value for i in at.info)
+    assert [b[2] for b in badges(at)][-1] == "diverged at step 6"
+    assert at.query_params["nn_loss"] == "mse"
+    at.segmented_control(key="nn.w.tool").set_value("range").run()
+    assert not at.exception and at.query_params["nn_tool"] == "range" and n_charts(at) == 3
+
+
+def test_a_range_test_suggestion_click_trains_with_it():
+    at = run_page(nn_presets.PRESETS["lr_finder"].params)
+    res = nn_lab._range_test(preset_cfg("lr_finder"))
+    valley = N.nice(res.suggestions["valley"])
+    at.button(key="nn.use.valley").click().run()
+    assert not at.exception
+    assert [b[0] for b in badges(at)] == [N.lr_label(valley)]
+    assert at.query_params["nn_lrs"] == f"{valley:g}" and at.query_params["nn_tool"] == "range"
+    assert any("valley" in s.value for s in at.success)
+    at.button(key="nn.use.all").click().run()
+    three = sorted({N.nice(v) for v in res.suggestions.values()})
+    assert [b[0] for b in badges(at)] == [N.lr_label(v) for v in three]
+
+
+# -- run status rules --------------------------------------------------------------------------------
+
+
+def _fake(train, val=None, diverged=None):
+    train = np.asarray(train, float)[None]
+    val = train if val is None else np.asarray(val, float)[None]
+    return SimpleNamespace(
+        train_loss=train, val_loss=val, diverged_at=(diverged,), val_acc=None, train_acc=None
+    )
+
+
+def test_run_status_rules():
+    down = np.geomspace(1.0, 0.01, 50)
+    assert nn_lab.run_status(_fake(down), 0)[:2] == ("converged", "trained")
+    assert nn_lab.run_status(_fake(np.r_[1.0, np.full(9, np.nan)], diverged=1), 0)[1] == "diverged at step 1"
+    assert nn_lab.run_status(_fake(np.r_[down, 3.0]), 0)[1] == "loss went up"
+    assert nn_lab.run_status(_fake(np.linspace(1.0, 0.3, 50)), 0)[1] == "too slow"
+    jumpy = down.copy()
+    jumpy[-5::2] *= 3
+    assert nn_lab.run_status(_fake(jumpy), 0)[1] == "jumpy"
+    val = np.r_[np.geomspace(1.0, 0.1, 25), np.geomspace(0.1, 0.3, 25)]
+    regime, verdict, why = nn_lab.run_status(_fake(down, val), 0)
+    assert verdict == "overfitting" and "step 24" in why
+
+
+# -- each preset's claim, against the engine ----------------------------------------------------------
+
+
+def test_claim_three_lrs_and_divergence():
+    res = engine(preset_cfg("three_lrs"))
+    l0, final = res.train_loss[:, 0], res.train_loss[:, -1]
+    assert final[0] > l0[0] / 4 and final[1] < 0.05 * l0[1] and final[2] > l0[2]  # slow, good, up
+    res = engine(preset_cfg("divergence"))
+    assert res.diverged_at == (None, None, 6)
+    assert res.train_loss[1, -1] < 0.2 * res.train_loss[1, 0] and tail_ratio(res.train_loss[1]) > 1.2
+
+
+def test_claim_minibatch_noise():
+    cfg = preset_cfg("minibatch")
+    res = engine(cfg)
+    assert res.train_loss[2, -1] > res.train_loss[2, 0]  # lr = 3 on batches of 8 never recovers
+    assert tail_ratio(res.train_loss[1]) > 5 and tail_ratio(res.train_loss[0]) < 1.2
+    full = engine(replace(cfg, batch=0))  # ... while full batches take lr = 3 in their stride
+    assert full.train_loss[2, -1] < 0.05 * full.train_loss[2, 0]
+
+
+@pytest.mark.parametrize("name", ["sched_step", "sched_exponential", "sched_polynomial", "sched_cosine"])
+def test_claim_decay_calms_the_minibatch_jitter(name):
+    cfg = preset_cfg(name)
+    decayed, constant = engine(cfg), engine(replace(cfg, schedule="constant", schedule_params=()))
+    assert max(tail_ratio(constant.train_loss[k]) for k in range(2)) > 10
+    for k in range(2):
+        assert tail_ratio(decayed.train_loss[k]) < min(3, tail_ratio(constant.train_loss[k]) / 5)
+    if name == "sched_polynomial":
+        assert np.all(decayed.val_acc[:, -1] == 1.0)
+
+
+def test_claim_cyclic_jitters_at_the_peaks():
+    res = engine(preset_cfg("sched_cyclic"))
+    lr, change = res.lr[0], np.abs(np.diff(np.log(res.train_loss[0])))
+    assert lr.max() == pytest.approx(2.0) and lr.min() == pytest.approx(0.05)
+    assert change[lr > 1.0].mean() > 4 * change[lr < 0.2].mean()
+
+
+def test_claim_lr_finder_curve():
+    res = nn_lab._range_test(preset_cfg("lr_finder"))
+    start = res.smoothed[0]
+    assert np.all(np.abs(res.smoothed[:30] - start) < 0.02 * start)  # flat while the lr is tiny
+    assert res.smoothed.min() < 0.8 * start  # falls while it is useful
+    assert res.losses[-1] > 2 * res.losses.min()  # shoots up at the end
+    assert set(res.suggestions) == {"steepest", "minimum_10", "valley"}
+
+
+def test_claim_warmup_rescues_adam_at_lr_one():
+    cfg = preset_cfg("warmup")
+    warm, cold = engine(cfg), engine(replace(cfg, schedule_params=()))
+    assert warm.train_loss[1, -1] < 0.01 and cold.train_loss[1, -1] > 0.1
+
+
+def test_claim_adam_on_spirals_and_overfitting():
+    res = engine(preset_cfg("adam_spirals"))
+    assert res.val_acc[0, -1] < 0.95 <= min(res.val_acc[1, -1], res.val_acc[2, -1])
+    res = engine(preset_cfg("overfitting"))
+    best = int(np.argmin(res.val_loss[0]))
+    assert 100 <= best <= 200 and res.val_loss[0, -1] > 2 * res.val_loss[0, best]
+    assert res.train_loss[0, -1] < 0.01
+    assert res.val_loss[1, -1] <= 1.05 * res.val_loss[1].min()  # lr = 0.001: not overfitting yet
+
+
+def test_claim_edge_of_stability():
+    cfg = preset_cfg("edge_of_stability")
+    res = nn_lab._sharpness(cfg)  # what the page shows (cached in-process)
+    edge = 2 / 0.3
+    slow, fast = res.sharpness
+    assert slow[-1] > 1.2 * edge  # the small lr sharpens far past 2/0.3
+    assert fast.max() >= 0.75 * edge and np.all(fast[-5:] <= 1.1 * edge)
+    assert isinstance(res, sharpness.SharpnessResult)
+
+
+def test_claim_finetuning_forgets_only_with_the_large_lr():
+    cfg = preset_cfg("finetune")
+    res = finetune.run(
+        N.build_model(cfg),
+        N.build_data(cfg),
+        nn_lab.SHIFTS[cfg.ft_shift],
+        lrs=cfg.ft_lrs,
+        steps=cfg.ft_steps,
+        optimizer=N.build_optimizer(cfg),
+        seed=cfg.seed,
+        record_every=max(1, cfg.ft_steps // 50),
+    )
+    assert res.original_acc[0].min() >= 0.95
+    assert res.original_acc[1, -1] <= res.original_acc[1, 0] - 0.25
+    assert res.new_acc[1, -1] > res.new_acc[0, -1]
+
+
+def test_claim_sweeps():
+    res, _, _ = nn_lab._sweep(preset_cfg("grid_search"))
+    assert set(res.bands) == set(sweep.BANDS)
+    assert res.bands[0] == "too small" and res.bands[-1] == "too large"
+    res, floor, _ = nn_lab._sweep(preset_cfg("sweep_surface"))
+    assert floor == 0.0 and res.critical.diverge == pytest.approx(0.5)
+    good = res.lrs[np.array(res.bands) == "good"]
+    assert good.size and good.max() <= 0.5 and res.diverged[res.lrs > 0.5].all()
+
+
+# -- the Learn page ----------------------------------------------------------------------------------
+
+
+def test_every_concept_links_existing_presets_and_every_nn_preset_is_taught():
+    linked = set()
+    for c in learn.CONCEPTS:
+        assert c.links, c.key
+        for kind, name in c.links:
+            assert learn.preset_title(kind, name)  # KeyError if the preset does not exist
+            linked.add((kind, name))
+    assert {n for k, n in linked if k == learn.NN} == set(nn_presets.PRESETS)
+    assert {n for k, n in linked if k == learn.SURFACE} <= set(presets.PRESETS)
+    keys = {c.key for c in learn.CONCEPTS}
+    required = {"what_is_lr", "too_high", "too_low", "schedules", "adaptive", "finding_lr", "compare"}
+    assert required | {"finetuning", "train_vs_val"} <= keys
+
+
+def test_learn_page_renders_every_concept_and_button():
+    at = run_page(script=LEARN_FIRST)
+    assert at.title[0].value.startswith("Learn")
+    assert [h.value for h in at.subheader] == [c.title for c in learn.CONCEPTS]
+    n_links = sum(len(c.links) for c in learn.CONCEPTS)
+    assert len([b for b in at.button if b.key.startswith("learn.")]) == n_links
+    assert len(at.latex) >= 10
+    table = next(m.value for m in at.markdown if "**small learning rate**" in m.value)
+    for row in ("training time", "stability", "risk of overshooting", "precision at the end"):
+        assert row in table
+
+
+@pytest.mark.parametrize(
+    ("concept", "kind", "name"),
+    [("too_high", learn.SURFACE, "divergence"), ("finetuning", learn.NN, "finetune")],
+)
+def test_a_learn_button_opens_its_preset(concept, kind, name):
+    at = run_page(script=LEARN_FIRST)
+    at.button(key=f"learn.{concept}.{kind}.{name}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    if kind == learn.SURFACE:
+        assert "surface explorer" in at.title[0].value
+        cfg, problems = C.from_query(dict(at.query_params))
+        assert problems == [] and cfg == C.from_query(presets.PRESETS[name].params)[0]
+    else:
+        assert "neural-network lab" in at.title[0].value
+        assert N.from_query(dict(at.query_params))[0] == preset_cfg(name)
+        assert any(nn_presets.PRESETS[name].title in i.value for i in at.info)  # what it shows, said
