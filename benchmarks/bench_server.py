@@ -13,11 +13,19 @@ Three measurements, all of the default view (quadratic, SGD, 100 steps):
    ``st.plotly_chart`` does to a dict figure (``plotly.tools.return_figure_from_figure_or_data``
    builds and validates a ``plotly.graph_objects.Figure``).
 3. **A served app over its websocket** (``stclient``): from sending ``rerun_script`` with a new
-   ``?lr=`` to receiving ``script_finished`` (includes protobuf serialization and the socket).
+   ``?lr=`` to receiving ``script_finished`` (includes protobuf serialization, the socket, and the
+   ``gc.collect(2)`` Streamlit runs after every script run unless ``runner.postScriptGC`` is false:
+   measured both ways).
 
-Then a pyinstrument profile of 10 cold reruns (inside the script thread), summed into buckets:
-engine, figure builders, ``st.plotly_chart``, the player component call, caching, widgets, other
-elements, the rest. The full pyinstrument text goes to ``--profile-out``.
+Then where a cold rerun's time goes, in buckets (engine, figure builders, ``st.plotly_chart``, the
+player component call, caching, widgets, other elements, the rest):
+
+* sampled in the AppTest script thread (``Sampler``: reads the thread's stack every 1 ms; little
+  overhead, no bias toward call-heavy code);
+* a pyinstrument profile of 10 more reruns (its hooks on every call inflate a rerun by ~60 % and
+  over-weight call-heavy code such as Plotly's validators; its full tree goes to ``--profile-out``);
+* the served app run by ``sampled_server.py`` (all server threads sampled): the script's buckets plus
+  protobuf serialization and the web server around it.
 
 Run: ``python benchmarks/bench_server.py`` (``--no-ws`` skips the served app, ``--no-profile`` the
 profile).
@@ -360,7 +368,7 @@ def profile_rows(h: Harness, n: int = 20, out: Path | None = None) -> list[tuple
 # -- websocket -------------------------------------------------------------------------------------
 
 
-async def _ws(srv: Server) -> list[tuple[str, str]]:
+async def _ws(srv: Server, tag: str = "") -> list[tuple[str, str]]:
     c = Client(srv.ws_url)
     await c.connect()
     first = await c.rerun("")
@@ -375,15 +383,62 @@ async def _ws(srv: Server) -> list[tuple[str, str]]:
         size = max(size, r.n_bytes)
     await c.close()
     return [
-        ("served app: first rerun over the websocket", f"{first.seconds * 1e3:8.0f} ms"),
-        ("served app: rerun_script(?lr=new) -> script_finished", _stats(times)),
-        ("served app: bytes per rerun / reruns without the right badge", f"{size / 1000:.0f} KB / {bad}"),
+        (f"served app{tag}: first rerun over the websocket", f"{first.seconds * 1e3:8.0f} ms"),
+        (f"served app{tag}: rerun_script(?lr=new) -> script_finished", _stats(times)),
+        (
+            f"served app{tag}: bytes per rerun / reruns without the right badge",
+            f"{size / 1000:.0f} KB / {bad}",
+        ),
     ]
 
 
+NO_GC = ("--runner.postScriptGC=false",)
+
+
 def ws_rows() -> list[tuple[str, str]]:
-    with Server() as srv:
-        return asyncio.run(_ws(srv))
+    """The served app as configured, then with Streamlit's post-run ``gc.collect(2)`` switched off
+    (``runner.postScriptGC``): a full collection of every object the server holds, after every rerun,
+    before ``script_finished`` is sent."""
+    out = []
+    for flags, tag in (((), ""), (NO_GC, " (postScriptGC=false)")):
+        with Server(extra=flags) as srv:
+            out += asyncio.run(_ws(srv, tag))
+    return out
+
+
+async def _ws_window(srv: Server, out: Path, n: int) -> dict:
+    c = Client(srv.ws_url)
+    await c.connect()
+    await c.rerun("")
+    for i in range(3):
+        await c.rerun(f"lr={0.4 + 0.001 * i:g}")
+    await asyncio.sleep(1.5)  # the sampler writes its counts every second
+    before = json.loads(out.read_text())
+    for i in range(n):
+        await c.rerun(f"lr={0.25 + 0.00041 * (i + 1):g}")
+    await asyncio.sleep(1.5)
+    after = json.loads(out.read_text())
+    await c.close()
+    return {k: after.get(k, 0) - before.get(k, 0) for k in after}
+
+
+def ws_profile_rows(n: int = 20) -> list[tuple[str, str]]:
+    """The served app under ``sampled_server``: where the server's busy time goes over ``n`` cold
+    reruns, script and everything around it (serialization, the web server)."""
+    out = Path(tempfile.mkdtemp(prefix="lrlab-bench-")) / "samples.json"
+    launcher = str(Path(__file__).with_name("sampled_server.py"))
+    with Server(launcher=launcher, env={"LRLAB_SAMPLE_OUT": str(out)}) as srv:
+        deadline = time.monotonic() + 10
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        d = asyncio.run(_ws_window(srv, out, n))
+    d.pop("_ticks", None)
+    busy = sum(d.values()) or 1
+    rows = [(f"served app, sampled ({busy} busy samples over {n} cold reruns): share of server time", "")]
+    for name, c in sorted(d.items(), key=lambda kv: -kv[1]):
+        if c:
+            rows.append((f"  {name}", f"{c / busy:4.0%}"))
+    return rows
 
 
 def rows(ws: bool = True, profile: bool = True, profile_out: Path | None = None) -> list[tuple[str, str]]:
@@ -393,6 +448,8 @@ def rows(ws: bool = True, profile: bool = True, profile_out: Path | None = None)
         out += profile_rows(h, out=profile_out)
     if ws:
         out += ws_rows()
+        if profile:
+            out += ws_profile_rows()
     return out
 
 

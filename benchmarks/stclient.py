@@ -42,7 +42,11 @@ def free_port() -> int:
 class Server:
     """``streamlit run app.py`` on 127.0.0.1 (a context manager; killed on exit)."""
 
-    def __init__(self, port: int | None = None, extra: tuple[str, ...] = ()):
+    def __init__(
+        self, port: int | None = None, extra: tuple[str, ...] = (), launcher: str | None = None, env=None
+    ):
+        self.launcher = launcher  # a script that takes streamlit's arguments, else ``-m streamlit``
+        self.env = env
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/_stcore/stream"
@@ -52,8 +56,7 @@ class Server:
     def __enter__(self) -> Server:
         cmd = [
             sys.executable,
-            "-m",
-            "streamlit",
+            *([self.launcher] if self.launcher else ["-m", "streamlit"]),
             "run",
             str(APP),
             "--server.headless=true",
@@ -65,7 +68,9 @@ class Server:
             *self.extra,
         ]
         self.log = open(os.devnull, "wb")  # noqa: SIM115 - closed in __exit__
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(self.env or {})}
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -97,6 +102,9 @@ class Server:
     def rss_mb(self) -> float:
         return rss_mb(self.pid)
 
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
 
 def rss_mb(pid: int) -> float:
     """Resident set size of ``pid`` in MB (psutil if installed, else /proc/PID/status VmRSS)."""
@@ -109,6 +117,13 @@ def rss_mb(pid: int) -> float:
                     return int(line.split()[1]) / 1024
         raise RuntimeError(f"no VmRSS for pid {pid}") from None
     return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by ``pid`` (all its threads), from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # -- the websocket client --------------------------------------------------------------------------
