@@ -223,7 +223,8 @@ def descend(
         if arr is not None:
             arr[dead] = np.nan
     loss[dead] = np.nan
-    grad_norm = np.linalg.norm(grads, axis=-1)
+    with np.errstate(all="ignore"):  # a huge but finite gradient may overflow its norm: that is inf
+        grad_norm = np.linalg.norm(grads, axis=-1)
     diverged_at = [int(s) if s <= steps else None for s in stopped]
 
     hyper = dict(optimizer.hyper)

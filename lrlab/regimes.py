@@ -68,11 +68,15 @@ def classify(surface, points, loss, grad_norm, diverged_at) -> str:
     """The regime of one recorded run (``points`` (T+1, 2), ``loss`` and ``grad_norm`` (T+1,))."""
     if diverged_at is not None:
         return "diverged"
-    with np.errstate(all="ignore"):
-        if loss[-1] - np.nanmin(loss) > GROWTH * (abs(loss[0] - np.nanmin(loss)) + 1e-12) and loss[
-            -1
-        ] >= np.nanmax(loss[len(loss) // 2 :]):
-            return "diverged"
+    with np.errstate(all="ignore"):  # huge finite values may overflow a product: inf is the answer
+        return _classify(surface, points, loss, grad_norm)
+
+
+def _classify(surface, points, loss, grad_norm) -> str:
+    low = np.nanmin(loss)
+    grew = loss[-1] - low > GROWTH * (abs(loss[0] - low) + 1e-12)
+    if grew and loss[-1] >= np.nanmax(loss[len(loss) // 2 :]):
+        return "diverged"
     diag = _diag(surface)
     end = points[-1]
     m, dist = _nearest_minimum(surface, end)

@@ -221,7 +221,7 @@ def test_url_round_trip_property():
 
 
 def test_url_validation_unit():
-    cfg, problems = C.from_query({"lr": "20", "steps": "1.5", "compare": "list", "lrs": "0.1,nope"})
+    cfg, problems = C.from_query({"lr": "2e6", "steps": "1.5", "compare": "list", "lrs": "0.1,nope"})
     assert cfg.lr == C.DEFAULT.lr and cfg.steps == C.DEFAULT.steps
     assert cfg.compare == "list" and cfg.lrs == (C.DEFAULT.lr,)
     assert len(problems) == 3

@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-LR_MIN, LR_MAX = 1e-4, 10.0
+LR_MIN, LR_MAX = 1e-4, 1e6  # the slider spans 1e-4 .. 10; the exact box and the URL go to 1e6
 STEPS_MIN, STEPS_MAX = 1, 2000
 MAX_RUNS = 7
 COMPARE_MODES = ("none", "multiples", "list", "optimizers")
