@@ -114,6 +114,7 @@ def _panels(titles: Sequence[str], *, height: int, gap: float = 0.08, top: int =
             {
                 "text": title,
                 "x": (dom[0] + dom[1]) / 2,
+                "xanchor": "center",
                 "y": 1.0,
                 "xref": "paper",
                 "yref": "paper",

@@ -403,7 +403,11 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     c1.number_input("points", min_value=N.N_MIN, max_value=N.N_MAX, step=32, key=W + "n")
     c2.number_input("noise", min_value=0.0, max_value=N.NOISE_MAX, step=0.05, format="%g", key=W + "noise")
     st.number_input(
-        "seed (data, initial weights, batches)", min_value=0, max_value=N.SEED_MAX, key=W + "seed"
+        "seed",
+        min_value=0,
+        max_value=N.SEED_MAX,
+        key=W + "seed",
+        help="draws the data, the initial weights and the order of the mini-batches",
     )
 
     st.subheader("Network")
@@ -649,7 +653,7 @@ def render() -> None:
             "**Decision boundary over training**: the colour is the network's P(class 1), white the "
             "boundary (▶ Play, or drag the step slider)"
         )
-    _chart(view["picture"], "nn_boundary")
+    _chart(view["picture"], "nn_boundary", bar=False)
 
     st.divider()
     st.subheader("Learning-rate tools")

@@ -40,9 +40,9 @@ PRESETS: dict[str, NNPreset] = {
         "Too small, good, too large on two moons",
         "what_is_lr",
         "The same network from the same start at three learning rates. lr = 0.1 is too small: after 300 "
-        "steps the loss has barely halved and the boundary is still a rough line. lr = 1 learns the "
-        "moons. lr = 30 is too large: the loss jumps up instead of down and the network ends up "
-        "guessing.",
+        "steps 40% of the loss is still there and the boundary is a rough tilted line. lr = 1 learns "
+        "the moons. lr = 30 is too large: the loss jumps up instead of down and the network ends up "
+        "guessing (50% accuracy).",
         _p(data="moons", opt="sgd", lrs="0.1,1,30"),
     ),
     "divergence": NNPreset(

@@ -1,0 +1,157 @@
+"""The NN lab and the Learn page in headless Chromium: the loss chart and the decision boundary draw, the
+boundary keeps drawing while it animates, a range-test suggestion click trains with that lr, a Learn
+button opens its preset, the console stays clean; screenshots go to tests/screenshots/ and assets/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import ROOT, SHOTS, wait_idle
+
+pytestmark = pytest.mark.browser
+
+ASSETS = ROOT / "assets"
+
+
+def shoot(page, name: str, *, asset: bool = True, height: int | None = None) -> None:
+    """Screenshot from the top of the page (``height``: a taller window for this one picture)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    size = page.viewport_size
+    if height:
+        page.set_viewport_size({"width": size["width"], "height": height})
+    page.evaluate("document.querySelector('h1').scrollIntoView()")  # the main area scrolls, not the window
+    page.mouse.move(1, 1)  # no hover labels in the picture
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(path))
+    if height:
+        page.set_viewport_size(size)
+    if asset:
+        ASSETS.mkdir(exist_ok=True)
+        shutil.copy(path, ASSETS / path.name)
+
+
+def open_page(page, app_url: str, link: str, title: str) -> None:
+    """Load the app at its root and follow a sidebar link (a page URL loaded directly makes Streamlit's
+    frontend probe /<page>/_stcore/health first, a 404 in the console that is not ours)."""
+    page.goto(app_url + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("h1", timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("link", name=link).click()
+    page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+    wait_idle(page)
+
+
+@pytest.fixture(scope="module")
+def lab(browser, app_url):
+    """One desktop page for the module (loading the app costs seconds): it starts on the NN lab; each
+    test moves on from wherever the previous one left it, through the app's own controls."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    open_page(pg, app_url, "Neural-net lab", "neural-network lab")
+    yield pg
+    ctx.close()
+
+
+def follow(page, link: str, title: str) -> None:
+    page.get_by_role("link", name=link).click()
+    page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+    wait_idle(page)
+
+
+def heatmaps(page) -> list[str]:
+    """The image data of each drawn decision-boundary heatmap."""
+    images = page.locator(".heatmaplayer image")
+    return [images.nth(i).get_attribute("href") or "" for i in range(images.count())]
+
+
+def slider_label(page) -> str:
+    return page.locator(".slider-group > text.slider-label").first.text_content() or ""  # "step 120"
+
+
+def test_loss_chart_and_boundary_draw_and_keep_drawing_while_animating(lab):
+    page = lab
+    assert [h.inner_text() for h in page.locator(".lr-badge .head").all()] == [
+        "lr = 0.1",
+        "lr = 1",
+        "lr = 30",
+    ]
+    loss = page.locator(".js-plotly-plot").first
+    lines = loss.locator(".scatterlayer .trace path.js-line")
+    assert lines.count() >= 6  # 3 lrs x (training, validation)
+    assert all(len(lines.nth(i).get_attribute("d") or "") > 100 for i in range(6))
+    drawn = heatmaps(page)
+    assert len(drawn) == 3 and all(h.startswith("data:image/png") for h in drawn)
+    assert slider_label(page).strip() == "step 300"
+
+    page.locator(".updatemenu-button").filter(has_text="Play").click()
+    page.wait_for_timeout(700)
+    playing = heatmaps(page)
+    assert len(playing) == 3  # the boundary is still drawn while it animates ...
+    # ... and it changes (lr = 30 may sit on one saturated colour at many steps; the others learn)
+    assert playing[0] != drawn[0] and playing[1] != drawn[1]
+    assert slider_label(page).strip() != "step 300"
+    page.wait_for_function(
+        "() => document.querySelector('.slider-group > text.slider-label').textContent.trim() === 'step 300'",
+        timeout=20_000,
+    )
+    assert heatmaps(page) == drawn  # back at the last step: the same pictures as before Play
+    shoot(page, "nn_lab", height=1500)
+    assert page.console_errors == []
+
+
+def test_a_range_test_suggestion_click_trains_with_that_lr(lab):
+    page = lab
+    follow(page, "Neural-net lab", "neural-network lab")
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Classroom presets").click()
+    page.get_by_role("option", name=re.compile("^LR finder")).click()
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot:has-text('loss while the lr grows')", timeout=30_000)
+    assert "nn_tool=range" in page.url
+    chart = page.locator(".js-plotly-plot").filter(has_text="loss while the lr grows")
+    for name in ("steepest slope", "minimum / 10", "valley"):
+        assert chart.locator(".annotation-text").filter(has_text=name).count() == 1
+    button = page.get_by_role("button", name=re.compile("^valley: lr = "))
+    lr = button.inner_text().split("=")[1].strip()
+    button.click()
+    wait_idle(page)
+    page.wait_for_selector(f".lr-badge .head:text-is('lr = {lr}')", timeout=30_000)
+    assert page.locator(".lr-badge").count() == 1
+    assert f"nn_lrs={lr}&" in page.url + "&"
+    assert page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="valley").count() == 1
+    assert page.console_errors == []
+
+
+def test_learn_page_typesets_and_a_button_opens_its_preset(lab):
+    page = lab
+    follow(page, "Learn", "Learn")
+    assert page.locator(".katex").count() >= 10  # the formulas are typeset
+    shoot(page, "learn")
+    page.get_by_role("button", name=re.compile("^Edge of stability")).click()
+    page.wait_for_selector("h1:has-text('neural-network lab')", timeout=60_000)
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot:has-text('its edge 2/lr')", timeout=60_000)
+    assert "nn_tool=sharpness" in page.url and "nn_lrs=0.075%2C0.3" in page.url
+    assert page.locator("[data-testid='stAlert']").filter(has_text="Edge of stability").count() == 1
+    assert page.console_errors == []
+
+
+def test_projector_screenshots(browser, app_url):
+    # 1920x1080 pixels at 150% zoom (large type), as the explorer's projector screenshot
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1.5)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_page(page, app_url, "Neural-net lab", "neural-network lab")
+    assert len(heatmaps(page)) == 3
+    shoot(page, "nn_lab-projector", asset=False)
+    follow(page, "Learn", "Learn")
+    shoot(page, "learn-projector", asset=False)
+    ctx.close()
+    assert errors == []
