@@ -108,7 +108,9 @@ def _names(text: str, value: str) -> bool:
     return re.search(rf"lr = {re.escape(value)}(?![0-9.e])", text) is not None
 
 
-def measure(n_moves: int = len(MOVES), pause: float = 0.15, server_flags: tuple[str, ...] = ()) -> dict:
+def measure(
+    n_moves: int = len(MOVES), pause: float = 0.15, server_flags: tuple[str, ...] = (), app: str | None = None
+) -> dict:
     """Per change: times (ms after the keydown) of the badge update, the new arguments reaching the
     player's iframe, the chart repainted, and the script back to notRunning."""
     from playwright.sync_api import sync_playwright
@@ -117,7 +119,7 @@ def measure(n_moves: int = len(MOVES), pause: float = 0.15, server_flags: tuple[
     if exe is None:
         raise RuntimeError("no Chromium found (apt-get install chromium, or set LRLAB_CHROMIUM)")
     out = {"changes": [], "errors": [], "console": []}
-    with Server(extra=server_flags) as srv, sync_playwright() as pw:
+    with Server(extra=server_flags, app=app) as srv, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, args=FLAGS)
         try:
             pg = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -188,14 +190,16 @@ def measure(n_moves: int = len(MOVES), pause: float = 0.15, server_flags: tuple[
     return out
 
 
-def rows(n_moves: int = len(MOVES), server_flags: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+def rows(
+    n_moves: int = len(MOVES), server_flags: tuple[str, ...] = (), app: str | None = None
+) -> list[tuple[str, str]]:
     try:
         import playwright  # noqa: F401
     except ImportError:
         return [("browser", "skipped: Playwright is not installed")]
     if find_chromium() is None:
         return [("browser", "skipped: no Chromium (apt-get install chromium, or set LRLAB_CHROMIUM)")]
-    m = measure(n_moves, server_flags=server_flags)
+    m = measure(n_moves, server_flags=server_flags, app=app)
     ch = m["changes"]
 
     def stats(xs) -> str:
@@ -236,10 +240,11 @@ def main() -> None:
         default=[],
         help="a streamlit flag, e.g. --runner.postScriptGC=false",
     )
+    ap.add_argument("--app", help="serve this script instead of app.py (to measure a variant)")
     args = ap.parse_args()
-    rs = rows(server_flags=tuple(args.server_flag))
-    if args.server_flag:
-        rs.insert(0, ("server flags", " ".join(args.server_flag)))
+    rs = rows(server_flags=tuple(args.server_flag), app=args.app)
+    if args.server_flag or args.app:
+        rs.insert(0, ("variant", " ".join([*args.server_flag, args.app or ""]).strip()))
     width = max(len(r[0]) for r in rs)
     for name, val in rs:
         print(f"{name:<{width}}  {val}")

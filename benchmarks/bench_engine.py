@@ -76,6 +76,18 @@ def numpy_floor(steps: int = 200) -> list[tuple[str, str]]:
     return rows
 
 
+def min_time(fn, repeats: int = 5) -> float:
+    """The fastest of ``repeats`` calls after a warm-up: for the per-step floors, where the question is
+    what a step costs, not what load from other processes adds to it."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
 def torch_adam_step_us(steps: int = 500) -> float | None:
     """torch.optim.Adam on Rosenbrock, one run: time per step (zero_grad, loss, backward, step)."""
     try:
@@ -94,7 +106,7 @@ def torch_adam_step_us(steps: int = 500) -> float | None:
             loss.backward()
             topt.step()
 
-    return median_time(loop, repeats=3) / steps * 1e6
+    return min_time(loop, repeats=3) / steps * 1e6
 
 
 def adam_floor(k: int = 20, n: int = 2000) -> list[tuple[str, str]]:
@@ -108,18 +120,14 @@ def adam_floor(k: int = 20, n: int = 2000) -> list[tuple[str, str]]:
     lr = np.geomspace(1e-3, 1.0, k)[:, None]
 
     def per_call(fn) -> float:
-        return median_time(lambda: [fn() for _ in range(n)]) / n * 1e6
+        return min_time(lambda: [fn() for _ in range(n)]) / n * 1e6
 
     t_update = per_call(lambda: opt.update(p, g, state, lr))
     t_grad = per_call(lambda: surf.grad(p))
     # the marginal cost of one more step inside descend (no per-call and per-run costs)
     lrs = lr[:, 0]
-    t_long = median_time(
-        lambda: lrlab.descend(surf, opt, lrs, start=(-1.5, 2.0), steps=1000, internals=False)
-    )
-    t_short = median_time(
-        lambda: lrlab.descend(surf, opt, lrs, start=(-1.5, 2.0), steps=100, internals=False)
-    )
+    t_long = min_time(lambda: lrlab.descend(surf, opt, lrs, start=(-1.5, 2.0), steps=1000, internals=False))
+    t_short = min_time(lambda: lrlab.descend(surf, opt, lrs, start=(-1.5, 2.0), steps=100, internals=False))
     t_step = (t_long - t_short) / 900 * 1e6
     t_fixed = (t_short * 1e6 - 100 * t_step) / 1e3
     rows = [
@@ -153,8 +161,8 @@ def batch_scaling(ks=(1, 10, 100, 1000)) -> list[tuple[str, str]]:
         def run(steps, lrs=lrs):
             return lrlab.descend(surf, opt, lrs, start=(-1.5, 2.0), steps=steps, internals=False)
 
-        t_long = median_time(lambda run=run: run(1000), repeats=3)
-        t_short = median_time(lambda run=run: run(100), repeats=3)
+        t_long = min_time(lambda run=run: run(1000), repeats=3)
+        t_short = min_time(lambda run=run: run(100), repeats=3)
         step = (t_long - t_short) / 900
         fixed = t_short - 100 * step
         rows.append(

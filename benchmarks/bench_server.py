@@ -90,7 +90,13 @@ class Harness:
     """AppTest of app.py through the timing wrapper."""
 
     def __init__(self):
+        import logging
+
         from streamlit.testing.v1 import AppTest
+
+        # AppTest run outside a server logs "missing ScriptRunContext" warnings: harmless here
+        for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
         self.sink = _sink()
         self.dir = tempfile.mkdtemp(prefix="lrlab-bench-")

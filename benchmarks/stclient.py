@@ -43,8 +43,14 @@ class Server:
     """``streamlit run app.py`` on 127.0.0.1 (a context manager; killed on exit)."""
 
     def __init__(
-        self, port: int | None = None, extra: tuple[str, ...] = (), launcher: str | None = None, env=None
+        self,
+        port: int | None = None,
+        extra: tuple[str, ...] = (),
+        launcher: str | None = None,
+        env=None,
+        app: str | Path | None = None,
     ):
+        self.app = Path(app) if app else None  # another script to serve (a variant), else app.py
         self.launcher = launcher  # a script that takes streamlit's arguments, else ``-m streamlit``
         self.env = env
         self.port = port or free_port()
@@ -58,7 +64,7 @@ class Server:
             sys.executable,
             *([self.launcher] if self.launcher else ["-m", "streamlit"]),
             "run",
-            str(APP),
+            str(self.app or APP),
             "--server.headless=true",
             f"--server.port={self.port}",
             "--server.address=127.0.0.1",

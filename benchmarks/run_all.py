@@ -1,0 +1,209 @@
+"""Run every quick benchmark and print ONE table, then the budgets of issue #5 with their status.
+
+    python benchmarks/run_all.py                    # everything below, ~4 min on 2 cores
+    python benchmarks/run_all.py --skip browser     # without Playwright/Chromium
+    python benchmarks/run_all.py --only engine,mlp  # a subset
+
+Sections: engine (``bench_engine``: Adam on Rosenbrock vs torch loops, the NumPy floor), mlp
+(``bench_mlp``), payload (``bench_payload``, with ``--wire``), server (``bench_server``), browser
+(``bench_browser``), memory (``bench_memory``). The classroom load test is separate:
+``python benchmarks/load_classroom.py`` (60 s + set-up).
+
+The machine is shared: the load average is printed before and after, and every ratio is measured
+side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stclient import load_average  # noqa: E402
+
+SECTIONS = ("engine", "mlp", "payload", "server", "browser", "memory")
+
+
+def section_rows(name: str) -> list[tuple[str, str]]:
+    if name == "engine":
+        import bench_engine as b
+
+        return b.rosenbrock_adam() + b.numpy_floor() + b.adam_floor() + b.batch_scaling()
+    if name == "mlp":
+        import bench_mlp as b
+
+        return b.rows()
+    if name == "payload":
+        import bench_payload as b
+
+        return b.rows() + b.wire_rows()
+    if name == "server":
+        import bench_server as b
+
+        return b.rows(ws=True, profile=True)
+    if name == "browser":
+        import bench_browser as b
+
+        return b.rows()
+    if name == "memory":
+        import bench_memory as b
+
+        return b.rows()
+    raise ValueError(f"unknown section {name!r}; accepted: {', '.join(SECTIONS)}")
+
+
+def versions() -> str:
+    out = [f"python {platform.python_version()}"]
+    for mod in ("numpy", "streamlit", "plotly", "torch"):
+        try:
+            out.append(f"{mod} {__import__(mod).__version__}")
+        except ImportError:
+            out.append(f"{mod} -")
+    return ", ".join(out)
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _find(rows, prefix: str) -> str | None:
+    return next((v for k, v in rows if k.strip().startswith(prefix)), None)
+
+
+def _num(text: str | None, pattern: str) -> float | None:
+    if text is None:
+        return None
+    m = re.search(pattern, text)
+    return float(m.group(1)) if m else None
+
+
+def budgets(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, str, str]]:
+    """(budget, measured, target, status) read back from the sections' rows."""
+    out = []
+
+    def add(name, value, target, ok):
+        status = "-" if ok is None else ("met" if ok else "NOT met")
+        out.append((name, value if value is not None else "-", target, status))
+
+    eng = results.get("engine", [])
+    ratio = _num(_find(eng, "speed-up (default call"), r"(\d+)x")
+    add(
+        "engine: Adam/Rosenbrock 20 lrs x 500 vs torch loops",
+        ratio and f"{ratio:.0f}x",
+        ">= 300x",
+        ratio and ratio >= 300,
+    )
+    mlp = results.get("mlp", [])
+    r = _num(_find(mlp, "speed-up vs same-records"), r"([\d.]+)x")
+    add(
+        "engine: MLP 12 lrs x 300 (sgd) vs torch loops, same records, CPU",
+        r and f"{r:.1f}x",
+        ">= 8x",
+        r and r >= 8,
+    )
+    srv = results.get("server", [])
+    med = _num(_find(srv, "rerun, new lr (cache miss): script alone, wall"), r"median\s+([\d.]+)")
+    add(
+        "server: one rerun, new lr (script wall, AppTest)",
+        med and f"{med:.0f} ms",
+        "median <= 60 ms",
+        med and med <= 60,
+    )
+    ws = _find(srv, "served app: rerun_script")
+    add(
+        "server: served rerun request -> script_finished",
+        ws and ws.split(",")[0].strip(),
+        "(for reference)",
+        None,
+    )
+    br = _find(results.get("browser", []), "browser: slider key -> chart repainted, all")
+    bmed, bp95 = _num(br, r"median\s+([\d.]+)"), _num(br, r"p95\s+([\d.]+)")
+    ok = None if bmed is None else (bmed <= 300 and bp95 <= 600)
+    add(
+        "browser: slider -> chart repainted",
+        br and f"median {bmed:.0f} ms, p95 {bp95:.0f} ms",
+        "<= 300 / 600 ms",
+        ok,
+    )
+    pay = results.get("payload", [])
+    kb = _num(_find(pay, "payload rosenbrock, adam, lr 0.001/0.01/0.05, 1000 steps"), r"([\d.]+) KB JSON")
+    add("payload: 3 runs x 1000 steps (heavy case)", kb and f"{kb:.0f} KB", "<= 600 KB", kb and kb <= 600)
+    fit = _find(pay, "linear fit rosenbrock")
+    res = _num(fit, r"residual ([\d.]+)%")
+    add(
+        "payload: linear in steps (max residual of a line)",
+        fit and fit.split(";")[-1].strip(),
+        "linear",
+        res is not None and res < 10,
+    )
+    mem = results.get("memory", [])
+    one = _num(_find(mem, "memory (same views): 1 session"), r"([\d.]+) MB")
+    add("memory: one session RSS", one and f"{one:.0f} MB", "<= 250 MB", one and one <= 250)
+    ext = [_num(_find(mem, f"per extra session ({v})"), r"([\d.]+) MB") for v in ("same views", "own views")]
+    ext = [e for e in ext if e is not None]
+    add(
+        "memory: per extra session (10 sessions)",
+        ext and "/".join(f"{e:.1f}" for e in ext) + " MB",
+        "<= 15 MB",
+        ext and max(ext) <= 15,
+    )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", help=f"comma-separated sections of: {', '.join(SECTIONS)}")
+    ap.add_argument("--skip", default="", help="comma-separated sections to skip")
+    args = ap.parse_args()
+    chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SECTIONS)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    chosen = [s for s in chosen if s not in skip]
+    for s in chosen:
+        if s not in SECTIONS:
+            ap.error(f"unknown section {s!r}; accepted: {', '.join(SECTIONS)}")
+
+    print(f"LR Lab benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, {cpu_model()}")
+    print(versions())
+    print(f"before: {load_average()}")
+    results: dict[str, list[tuple[str, str]]] = {}
+    timings = {}
+    for s in chosen:
+        t0 = time.perf_counter()
+        try:
+            results[s] = section_rows(s)
+        except Exception as e:  # noqa: BLE001 - one broken section must not hide the others
+            results[s] = [(f"{s}: FAILED", f"{type(e).__name__}: {e}")]
+        timings[s] = time.perf_counter() - t0
+        results[s].append((f"({s}: {timings[s]:.0f} s; {load_average()})", ""))
+    rows = []
+    for s in chosen:
+        rows.append((f"== {s} ==", ""))
+        rows += results[s]
+    width = max(len(k) for k, _ in rows)
+    print()
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+    print()
+    b = budgets(results)
+    w = [max(len(r[i]) for r in b) for i in range(3)]
+    print(f"{'budget (issue #5)':<{w[0]}}  {'measured':<{w[1]}}  {'target':<{w[2]}}  status")
+    for name, value, target, status in b:
+        print(f"{name:<{w[0]}}  {value:<{w[1]}}  {target:<{w[2]}}  {status}")
+    print(f"\nafter: {load_average()}; total {sum(timings.values()):.0f} s")
+
+
+if __name__ == "__main__":
+    main()
