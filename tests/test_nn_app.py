@@ -419,3 +419,20 @@ def test_a_learn_button_opens_its_preset(concept, kind, name):
         assert "neural-network lab" in at.title[0].value
         assert N.from_query(dict(at.query_params))[0] == preset_cfg(name)
         assert any(nn_presets.PRESETS[name].title in i.value for i in at.info)  # what it shows, said
+
+
+def test_every_optimizer_schedule_pairing_trains_and_draws():
+    """Config -> engine -> figures for each optimizer x schedule (tiny runs), and each dataset."""
+    from lrlab import optimizers, schedules
+
+    base = N.NNConfig(n=48, hidden=(4,), steps=12, lrs=(0.01, 0.1))
+    count = 0
+    for o in optimizers.names():
+        for s in schedules.names():
+            view = nn_lab._training(replace(base, optimizer=o, schedule=s))
+            assert len(view["status"]) == 2 and view["picture"]["frames"]
+            count += 1
+    assert count == len(optimizers.names()) * len(schedules.names())
+    for d in N.dataset_names():
+        view = nn_lab._training(replace(base, dataset=d))
+        assert view["task"] == ("regression" if N.is_regression(d) else "classification")

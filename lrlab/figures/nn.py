@@ -101,7 +101,8 @@ def _panels(titles: Sequence[str], *, height: int, gap: float = 0.08, top: int =
             "yanchor": "bottom",
             "yref": "container",
             "x": 0,
-            "font": {"size": 15},
+            # a system font: legend entries are sized when drawn, before a web font may have loaded
+            "font": {"size": 15, "family": "Arial, Helvetica, sans-serif"},
         },
         "hovermode": "closest",
         "annotations": [],
@@ -110,6 +111,8 @@ def _panels(titles: Sequence[str], *, height: int, gap: float = 0.08, top: int =
         sfx = "" if i == 0 else str(i + 1)
         layout[f"xaxis{sfx}"] = _axis(domain=dom, anchor=f"y{sfx}")
         layout[f"yaxis{sfx}"] = _axis(anchor=f"x{sfx}")
+        if not title:
+            continue
         layout["annotations"].append(
             {
                 "text": title,
@@ -397,8 +400,8 @@ def fit_figure(x, preds, steps: Sequence[int], data, labels: Sequence[str], *, h
     animated over the S recorded ``steps`` like :func:`boundary_figure`."""
     preds = np.asarray(preds, np.float64)
     k, s, _ = preds.shape
-    layout = _panels(["the fit over training"], height=height, top=40)
-    layout["xaxis"]["title"] = {"text": "x"}
+    layout = _panels([""], height=height, top=40)
+    layout["legend"].update(yref="paper", y=1.02, yanchor="bottom")  # the slider takes the bottom
     layout["yaxis"]["title"] = {"text": "y"}
     ymin, ymax = float(np.min(data.y_train)), float(np.max(data.y_train))
     pad = 0.25 * (ymax - ymin)
@@ -571,7 +574,7 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
         if log_y:
             tr = np.where(np.isfinite(tr), np.maximum(tr, 1e-12), np.nan)
             va = None if va is None else np.where(np.isfinite(va), np.maximum(va, 1e-12), np.nan)
-    layout = _panels([title or "final loss after training, per learning rate"], height=height, top=40)
+    layout = _panels([title], height=height, top=60 if title else 40)
     layout["xaxis"].update(type="log", title={"text": "learning rate (log)"})
     ylabel = "final loss" if floor in (None, 0.0) else "final f − f*"
     layout["yaxis"].update(title={"text": ylabel + (" (log)" if log_y else "")})
@@ -654,24 +657,24 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
                 "layer": "below",
             }
         )
-        notes.append(
+        notes.append(  # above the plot, clear of the points and the theory's labels
             {
                 "text": f"<b>{band}</b>",
                 "x": math.log10(math.sqrt(a * b)),
-                "y": 0.98,
+                "y": 1.0,
                 "xref": "x",
                 "yref": "paper",
-                "yanchor": "top",
+                "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"size": 16, "color": ink},
             }
         )
     crit = getattr(result, "critical", None)
     if crit is not None:
-        lines = [(crit.overshoot, "overshoot", "dot")]
+        lines = [(crit.overshoot, "overshoot", "dot", "right")]
         if crit.diverge is not None:
-            lines.append((crit.diverge, f"diverge {crit.rule}", "dash"))
-        for lr, name, dash in lines:
+            lines.append((crit.diverge, f"diverge {crit.rule}", "dash", "left"))
+        for lr, name, dash, side in lines:
             if lr is None or not math.isfinite(lr):
                 continue
             shapes.append(
@@ -682,18 +685,19 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
                     "x0": lr,
                     "x1": lr,
                     "y0": 0,
-                    "y1": 0.9,
+                    "y1": 1,
                     "line": {"color": "#000", "width": 2.5, "dash": dash},
                 }
             )
-            notes.append(
+            notes.append(  # overshoot's label left of its line, divergence's right of its own
                 {
                     "text": f"{name} = {lr:.3g}",
                     "x": math.log10(lr),
-                    "y": 0.9,
+                    "y": 0.85,
                     "xref": "x",
                     "yref": "paper",
-                    "yanchor": "bottom",
+                    "xanchor": side,
+                    "xshift": 4 if side == "left" else -4,
                     "showarrow": False,
                     "font": {"size": 14, "color": "#000"},
                     "bgcolor": "rgba(255,255,255,0.8)",

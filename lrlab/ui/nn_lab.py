@@ -164,13 +164,13 @@ def _sweep(cfg: N.NNConfig):
             batch_size=cfg.batch_size(),
             seed=cfg.seed,
         )
-        return res, 0.0, "final loss of the network after training, per learning rate"
+        return res, 0.0, "Final loss of the network after training, per learning rate"
     from lrlab import surfaces
 
     surf = surfaces.make(cfg.sweep_on)
     res = sweep.sweep_surface(surf, N.build_optimizer(cfg), lrs, steps=cfg.steps)
     floor = surf.global_min.value if surf.global_min is not None else None
-    return res, floor, f"final loss on the surface “{cfg.sweep_on}”, per learning rate"
+    return res, floor, f"Final loss on the surface “{cfg.sweep_on}”, per learning rate"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -548,7 +548,8 @@ def _tool_sweep(cfg: N.NNConfig) -> None:
     )
     with st.spinner(f"Sweeping {cfg.sweep_num} learning rates, {cfg.steps} steps each…"):
         res, floor, title = _sweep(cfg)
-    _chart(F.sweep_figure(res, title=title, floor=floor), "nn_sweep")
+    st.markdown(f"**{title}**")
+    _chart(F.sweep_figure(res, floor=floor), "nn_sweep")
     good = [lr for lr, b in zip(res.lrs, res.bands, strict=True) if b == "good"]
     best = f"best lr = {res.best_lr:.3g}" if res.best_lr is not None else "every lr diverged"
     band = f"good band {min(good):.3g} … {max(good):.3g}" if good else "no good band"
