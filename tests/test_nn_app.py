@@ -71,7 +71,8 @@ def engine(cfg: N.NNConfig):
         seed=cfg.seed,
         record_every=max(1, cfg.steps // nn_lab.FRAMES),
     )
-    return res if res.batched else nn_lab._batched(res)
+    assert res.batched  # K lrs, or K schedules, even for K = 1
+    return res
 
 
 def preset_cfg(name: str) -> N.NNConfig:

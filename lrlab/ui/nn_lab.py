@@ -73,7 +73,8 @@ def training_key(cfg: N.NNConfig) -> N.NNConfig:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _training(cfg: N.NNConfig) -> dict:
-    """Train the K lrs; the loss figure, the boundary figure, and each run's status."""
+    """Train the K lrs (``lr_arg`` always passes K values or K schedules, so the result has a K axis,
+    even for K = 1); the loss figure, the boundary figure, and each run's status."""
     from lrlab import training
 
     data, model = N.build_data(cfg), N.build_model(cfg)
@@ -88,8 +89,6 @@ def _training(cfg: N.NNConfig) -> dict:
         seed=cfg.seed,
         record_every=every,
     )
-    if not res.batched:  # one lr: keep the K axis
-        res = _batched(res)
     labels = [N.lr_label(lr) for lr in cfg.lrs]
     status = [run_status(res, k) for k in range(len(cfg.lrs))]
     titles = [f"{lab} · {s[1]}" for lab, s in zip(labels, status, strict=True)]
@@ -114,25 +113,6 @@ def _training(cfg: N.NNConfig) -> dict:
         "task": data.task,
         "n_params": model.n_params,
     }
-
-
-def _batched(res):
-    """A single-run TrainResult with a leading K = 1 axis (as a K-run result has)."""
-    from dataclasses import fields
-
-    from lrlab.training import TrainResult
-
-    keep = ("snapshot_steps", "model", "optimizer")
-    values = {}
-    for f in fields(res):
-        v = getattr(res, f.name)
-        if f.name == "diverged_at":
-            values[f.name] = (v,)
-        elif f.name in keep or v is None:
-            values[f.name] = v
-        else:
-            values[f.name] = np.asarray(v)[None]
-    return TrainResult(**values)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -206,15 +186,12 @@ def _finetune(cfg: N.NNConfig) -> dict:
         record_every=max(1, cfg.ft_steps // 50),
     )
     labels = [N.lr_label(lr) for lr in cfg.ft_lrs]
-    both = datasets.Dataset(
-        np.concatenate([res.original.X_train, res.shifted.X_train]),
-        np.zeros(0),
-        res.original.X_val,
-        res.original.y_val,
-        "classification",
-        "both",
+    old_and_new = replace(  # the grid covers both tasks
+        res.original,
+        X_train=np.concatenate([res.original.X_train, res.shifted.X_train]),
+        y_train=np.concatenate([res.original.y_train, res.shifted.y_train]),
     )
-    xs, ys, pts = datasets.grid(both, GRID)
+    xs, ys, pts = datasets.grid(old_and_new, GRID)
     weights = np.concatenate([res.pretrain.final_params[None], res.finetune.final_params])[:, None]
     probs = F.predictions(model, weights, pts)
     titles = ["pretrained"] + [f"fine-tuned, {lab}" for lab in labels]
@@ -248,47 +225,35 @@ def run_status(res, k: int) -> tuple[str, str, str]:
     In order: stopped (diverged); final training loss above its start (too large: the loss went up);
     less than three quarters of the loss gone (too slow); over the last fifth of training the loss
     climbing back up by a total factor above 2, the product of its step-to-step rises (jumpy); the
-    validation loss ending 30% above its best (overfitting); else trained.
+    validation loss ending 30% above its best while the training loss fell below its value there
+    (overfitting); else trained.
     """
     train, val = res.train_loss[k], res.val_loss[k]
-    d = res.diverged_at[k]
-    l0 = float(train[0])
+    d, l0, end = res.diverged_at[k], float(train[0]), float(train[-1])
     if d is not None:
-        return (
-            "diverged",
-            f"diverged at step {d}",
-            (f"stopped at step {d}: the loss left every bound (it started at {l0:.3g})."),
-        )
-    end = float(train[-1])
+        return "diverged", f"diverged at step {d}", f"stopped at step {d}: the loss left every bound."
     acc = ""
     if res.val_acc is not None:
-        acc = (
-            f" · accuracy {100 * res.train_acc[k, -1]:.0f}% train, {100 * res.val_acc[k, -1]:.0f}% validation"
-        )
+        tr_acc, va_acc = 100 * res.train_acc[k, -1], 100 * res.val_acc[k, -1]
+        acc = f" · accuracy {tr_acc:.0f}% train, {va_acc:.0f}% validation"
     line = f"training loss {l0:.3g} → {end:.3g}, validation {float(val[-1]):.3g}{acc}."
     if end > l0:
         return "diverged", "loss went up", "the steps are too large to settle: " + line
     if end > 0.25 * l0:
-        return (
-            "too_slow",
-            "too slow",
-            f"less than three quarters of the loss are gone after {len(train) - 1} steps: " + line,
-        )
+        why = f"less than three quarters of the loss are gone after {len(train) - 1} steps: "
+        return "too_slow", "too slow", why + line
     tail = np.log(train[-max(3, len(train) // 5) :])
     climbed = float(np.exp(np.sum(np.maximum(np.diff(tail), 0.0))))
     if climbed > 2:
         why = f"over the last {len(tail)} steps the loss climbed back up by a total factor of {climbed:.3g}: "
         return "oscillating", "jumpy", why + line
     best = int(np.nanargmin(val))
-    if float(val[-1]) > 1.3 * float(val[best]) and best < len(val) - 1:
-        return (
-            "local_minimum",
-            "overfitting",
-            (
-                f"validation loss was lowest ({float(val[best]):.3g}) at step {best} and rose since "
-                "while the training loss kept falling: " + line
-            ),
+    if float(val[-1]) > 1.3 * float(val[best]) and end < float(train[best]):
+        why = (
+            f"the validation loss was lowest ({float(val[best]):.3g}) at step {best} and has risen since, "
+            "while the training loss kept falling: "
         )
+        return "local_minimum", "overfitting", why + line
     return "converged", "trained", line
 
 
@@ -592,7 +557,7 @@ def _tool_finetune(cfg: N.NNConfig) -> None:
     c3.number_input(
         "fine-tuning steps", min_value=N.FT_STEPS_MIN, max_value=N.FT_STEPS_MAX, step=50, key=W + "ft_steps"
     )
-    with st.spinner("Pretraining (Adam, lr 0.01, 300 steps), then fine-tuning each lr…"):
+    with st.spinner("Pretraining (Adam, lr 0.01, 300 steps), then fine-tuning at each constant lr…"):
         out = _finetune(cfg)
     _chart(out["curves"], "nn_ft")
     lines = [
