@@ -21,6 +21,10 @@ performance.now()``, comparable across the page and its iframe):
   lr, and Streamlit's script state (``data-test-script-state``) is back to ``notRunning``: the latest
   of the three.
 
+``--profile`` adds a JS sampling profile (Chrome DevTools Protocol) of the page's renderer thread, which
+the same-origin player iframe shares: busy milliseconds per change by category (the player's
+plotly.js, the page's ``st.plotly_chart`` charts, Streamlit's React frontend, browser internals).
+
 Run: ``python benchmarks/bench_browser.py`` (needs Playwright and a Chromium: ``/usr/bin/chromium`` or
 ``LRLAB_CHROMIUM``).
 """
@@ -108,8 +112,47 @@ def _names(text: str, value: str) -> bool:
     return re.search(rf"lr = {re.escape(value)}(?![0-9.e])", text) is not None
 
 
+def _js_category(frame: dict) -> str:
+    url, fn = frame.get("url", ""), frame.get("functionName", "")
+    if "/component/" in url:
+        return "player iframe: " + ("plotly.js" if "plotly" in url else "player.js")
+    if "PlotlyChart" in url or "plotly" in url.lower():
+        return "page: st.plotly_chart charts (plotly.js)"
+    if url:
+        return "page: Streamlit frontend (React, widgets, layout code)"
+    if fn in ("(idle)", "(program)", "(garbage collector)"):
+        return {"(idle)": "idle", "(program)": "browser internals (style, layout, paint)"}.get(
+            fn, "JS garbage collector"
+        )
+    return "native DOM calls (measure, set attributes)"
+
+
+def js_profile_rows(profile: dict, n_changes: int) -> list[tuple[str, str]]:
+    """Self time per category of a CDP ``Profiler`` profile, in ms per slider change."""
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    per: dict[str, float] = {}
+    for sid, dt in zip(profile["samples"][1:], profile["timeDeltas"][1:], strict=True):
+        cat = _js_category(nodes[sid])
+        per[cat] = per.get(cat, 0.0) + dt / 1000.0
+    busy = sum(v for k, v in per.items() if k != "idle") or 1.0
+    rows = [
+        (
+            f"browser main thread, busy per change (JS profile over {n_changes} changes)",
+            f"{busy / n_changes:6.0f} ms",
+        )
+    ]
+    for k, v in sorted(per.items(), key=lambda kv: -kv[1]):
+        if k != "idle":
+            rows.append((f"  {k}", f"{v / n_changes:6.0f} ms  ({v / busy:4.0%})"))
+    return rows
+
+
 def measure(
-    n_moves: int = len(MOVES), pause: float = 0.15, server_flags: tuple[str, ...] = (), app: str | None = None
+    n_moves: int = len(MOVES),
+    pause: float = 0.15,
+    server_flags: tuple[str, ...] = (),
+    app: str | None = None,
+    profile: bool = False,
 ) -> dict:
     """Per change: times (ms after the keydown) of the badge update, the new arguments reaching the
     player's iframe, the chart repainted, and the script back to notRunning."""
@@ -133,6 +176,12 @@ def measure(
             pg.evaluate(PAGE_JS)
             slider = pg.locator("[data-testid='stSlider'] input[type=range]").first
             seen = {slider.get_attribute("aria-valuetext")}
+            cdp = None
+            if profile:  # the JS sampling profiler of the page's renderer (the iframe shares its thread)
+                cdp = pg.context.new_cdp_session(pg)
+                cdp.send("Profiler.enable")
+                cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+                cdp.send("Profiler.start")
             for key in MOVES[:n_moves]:
                 frame = _player(pg)
                 frame.evaluate(FRAME_JS)
@@ -185,13 +234,18 @@ def measure(
                         )
                         break
                 time.sleep(pause)
+            if cdp is not None:
+                out["js_profile"] = cdp.send("Profiler.stop")["profile"]
         finally:
             browser.close()
     return out
 
 
 def rows(
-    n_moves: int = len(MOVES), server_flags: tuple[str, ...] = (), app: str | None = None
+    n_moves: int = len(MOVES),
+    server_flags: tuple[str, ...] = (),
+    app: str | None = None,
+    profile: bool = False,
 ) -> list[tuple[str, str]]:
     try:
         import playwright  # noqa: F401
@@ -199,7 +253,7 @@ def rows(
         return [("browser", "skipped: Playwright is not installed")]
     if find_chromium() is None:
         return [("browser", "skipped: no Chromium (apt-get install chromium, or set LRLAB_CHROMIUM)")]
-    m = measure(n_moves, server_flags=server_flags, app=app)
+    m = measure(n_moves, server_flags=server_flags, app=app, profile=profile)
     ch = m["changes"]
 
     def stats(xs) -> str:
@@ -227,7 +281,7 @@ def rows(
         ("browser: key -> page settled (chart, badge, idle)", stats([c["settled"] for c in ch])),
         ("  budget: median <= 300 ms and p95 <= 600 ms (chart)", "met" if ok else "NOT met"),
         ("browser: timeouts / console errors", f"{len(m['errors'])} / {len(m['console'])}"),
-    ]
+    ] + (js_profile_rows(m["js_profile"], len(ch)) if "js_profile" in m else [])
 
 
 def main() -> None:
@@ -241,8 +295,9 @@ def main() -> None:
         help="a streamlit flag, e.g. --runner.postScriptGC=false",
     )
     ap.add_argument("--app", help="serve this script instead of app.py (to measure a variant)")
+    ap.add_argument("--profile", action="store_true", help="also profile the page's JS (CDP; adds overhead)")
     args = ap.parse_args()
-    rs = rows(server_flags=tuple(args.server_flag), app=args.app)
+    rs = rows(server_flags=tuple(args.server_flag), app=args.app, profile=args.profile)
     if args.server_flag or args.app:
         rs.insert(0, ("variant", " ".join([*args.server_flag, args.app or ""]).strip()))
     width = max(len(r[0]) for r in rs)
