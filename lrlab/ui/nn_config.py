@@ -121,37 +121,9 @@ class NNConfig:
 DEFAULT = NNConfig()
 
 
-# -- parsing -----------------------------------------------------------------------------------------
+# -- parsing (the value parsers are the explorer's) --------------------------------------------------
 
-
-def _float(text) -> float:
-    try:
-        v = float(str(text).strip())
-    except ValueError:
-        raise ValueError("not a number") from None
-    if not math.isfinite(v):
-        raise ValueError("not a finite number")
-    return v
-
-
-def _int(text) -> int:
-    v = _float(text)
-    if not v.is_integer():
-        raise ValueError("not a whole number")
-    return int(v)
-
-
-def _list(text) -> list[str]:
-    return [p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()]
-
-
-def _first(v):
-    return (v[-1] if v else "") if isinstance(v, list | tuple) else v
-
-
-def _overrides(defaults: Mapping, values: Mapping) -> Pairs:
-    """The entries of ``values`` that differ from ``defaults``, sorted by name."""
-    return tuple((k, values[k]) for k in sorted(defaults) if k in values and values[k] != defaults[k])
+_float, _int, _list, _first, _overrides = C._float, C._int, C._list, C._first, C._overrides
 
 
 def _ranged(parse, lo, hi):
