@@ -243,3 +243,25 @@ def test_schedule_presets_rescue_what_a_constant_lr_does_not(name, without, regi
     cfg, problems = C.from_query({**params, **without})
     assert problems == []
     assert P.simulate(cfg).runs[0].traj.regime == regime
+
+
+def test_line_charts_are_drawn_by_the_player_not_by_plotly_chart():
+    """The loss, lr and gradient-norm charts travel in the player's arguments (one frame, one
+    plotly.js), carrying the engine's numbers; the page itself draws no st.plotly_chart for them."""
+    import json
+
+    at = run_app({"surface": "quadratic", "lr": "0.6", "steps": "40"})
+    assert not at.get("plotly_chart")  # constant schedule: no preview either
+    (player,) = at.get("component_instance")
+    spec = json.loads(player.proto.json_args)["spec"]
+    charts = spec["charts"]
+    assert [c["title"] for c in charts] == [
+        "Loss above the minimum",
+        "Learning rate per step",
+        "Gradient norm |∇f|",
+    ]
+    run = P.simulate(C.from_query({"surface": "quadratic", "lr": "0.6", "steps": "40"})[0]).runs[0]
+    assert charts[1]["figure"]["data"][0]["y"][0] == pytest.approx(0.6)
+    assert charts[2]["figure"]["data"][0]["y"][1] == pytest.approx(run.traj.grad_norm[1], rel=1e-3)
+    marks = [t for t in charts[0]["figure"]["data"] if t["mode"] == "markers+text"]
+    assert marks[0]["text"] == [f"diverged at step {run.traj.diverged_at}"]

@@ -40,6 +40,15 @@ def run_path(player) -> str:
     return player.locator(".scatterlayer .trace path.js-line").first.get_attribute("d") or ""
 
 
+def chart_lines(player) -> int:
+    """Line traces drawn in the player's per-step charts (loss, lr, gradient norm)."""
+    return player.locator("#charts .scatterlayer .trace path.js-line").count()
+
+
+def cursor_left(player, k: int) -> float:
+    return float(player.locator("#charts .cursor").nth(k).evaluate("e => parseFloat(e.style.left)"))
+
+
 def test_play_and_scrub_keep_the_contour(page, app_url):
     player = open_app(page, app_url + "/?surface=quadratic&lr=0.3&steps=120")
     drawn = contour_paths(player)
@@ -66,6 +75,21 @@ def test_play_and_scrub_keep_the_contour(page, app_url):
     assert run_path(player) != at2
     assert contour_paths(player) == drawn  # and after scrubbing
     assert player.locator("#readout").inner_text().count("loss") == 1
+    # the three line charts are drawn in the player's frame, one line per run each, and their step
+    # cursor follows the scrubber (further right at a later step)
+    heads = player.locator("#charts h3").all_inner_texts()
+    assert [h.split(" (")[0] for h in heads] == [
+        "Loss above the minimum",
+        "Learning rate per step",
+        "Gradient norm |∇f|",
+    ]
+    assert chart_lines(player) == 3
+    assert player.locator("#charts .ytick").count() > 3  # axes with tick labels
+    at30 = [cursor_left(player, k) for k in range(3)]
+    player.locator("#scrub").fill("90")
+    assert all(cursor_left(player, k) > at30[k] for k in range(3))
+    player.locator("#scrub").fill("30")
+    assert contour_paths(player) == drawn
     shoot(page, "explorer-desktop")
     # the 3D view: same paths, same scrubber (WebGL; software-rendered here)
     player.locator("button[data-view='3d']").click()
@@ -91,9 +115,10 @@ def test_lr_past_the_divergence_line_turns_the_badge(page, app_url):
     assert "diverged at step" in page.locator(".lr-badge").first.inner_text()
     assert "above the divergence line" in page.locator("[data-testid='stSidebar']").inner_text()
     assert "lr=0.55" in page.url
-    # the player re-rendered with the new runs and still draws the surface
+    # the player re-rendered with the new runs and still draws the surface, and its charts mark it
     player.locator("#readout:has-text('diverged at step')").wait_for(timeout=10_000)
     assert contour_paths(player) == drawn
+    player.locator("#charts .textpoint:has-text('diverged at step')").first.wait_for(timeout=10_000)
     # the log slider moves the lr back below the line
     for _ in range(2):  # 0.55 -> 0.5 -> 0.2 on the 1-2-5 grid
         slider = page.locator("[data-testid='stSlider'] input[type=range]").first
@@ -136,6 +161,13 @@ def test_screenshots_projector_and_phone(browser, app_url):
     assert contour_paths(player) > 10
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling on a phone
+    # the charts stack under the map on a phone, each as wide as the map
+    assert chart_lines(player) == 2 * 3
+    map_box = player.locator("#map").bounding_box()
+    boxes = [player.locator("#charts .chartplot").nth(k).bounding_box() for k in range(3)]
+    assert boxes[0]["y"] > map_box["y"] + map_box["height"] - 1
+    assert boxes[1]["y"] > boxes[0]["y"] + boxes[0]["height"] - 1
+    assert abs(boxes[0]["width"] - map_box["width"]) < 2
     shoot(page, "explorer-phone")
     ctx.close()
     assert errors == []

@@ -138,3 +138,43 @@ def test_regime_text_says_where_it_diverged(bowl):
     run = runs_for(bowl, [0.7], 50)[0]
     assert F.regime_text(run.traj) == f"diverged at step {run.traj.diverged_at}"
     assert F.legend_text(run).endswith(f"diverged at step {run.traj.diverged_at}")
+
+
+def test_spec_carries_the_line_charts_and_its_id_follows_the_inputs(bowl):
+    runs = runs_for(bowl, [0.1, 0.3], 30)
+    spec = F.player_spec(bowl, runs, bowl.start)
+    assert spec["charts"] == F.line_charts(bowl, runs)
+    loss = spec["charts"][0]["figure"]
+    assert loss["layout"]["yaxis"]["type"] == "log" and spec["charts"][0]["note"] == "(log)"
+    line = loss["data"][1]
+    assert "x" not in line and len(line["y"]) == 31  # x is the step index (Plotly's default)
+    assert line["y"][4] == pytest.approx(runs[1].traj.loss[4], rel=1e-3)
+    assert line["line"]["dash"] != loss["data"][0]["line"]["dash"]  # runs keep their dashes
+    # the id: the same for the same inputs (a new Surface object too), new when anything changes
+    again = surfaces.make("quadratic")
+    assert F.player_spec(again, runs_for(again, [0.1, 0.3], 30), again.start)["id"] == spec["id"]
+    assert F.player_spec(bowl, runs_for(bowl, [0.1, 0.31], 30), bowl.start)["id"] != spec["id"]
+    assert F.player_spec(bowl, runs, bowl.start, focus=1)["id"] != spec["id"]
+    assert F.player_spec(bowl, runs, (0.5, 0.5))["id"] != spec["id"]
+    steep = surfaces.make("quadratic", a=9.0)
+    assert F.player_spec(steep, runs, bowl.start)["id"] != spec["id"]
+    assert F.player_spec(bowl, runs, bowl.start, charts=False)["charts"] == []
+
+
+def test_static_grids_are_cached_per_surface_not_per_object(bowl):
+    again = surfaces.make("quadratic")
+    assert again is not bowl
+    assert F.static_parts(again) is F.static_parts(bowl)  # computed once per surface
+    steep = F.static_parts(surfaces.make("quadratic", a=9.0))
+    assert steep is not F.static_parts(bowl) and steep["z"] != F.static_parts(bowl)["z"]
+    # the 3D grid: the loss to 4 decimals of its height range, cut above the cap, NaN -> null
+    traces, layout = F.surface3d_static(bowl, bowl.start)
+    xs, ys, z = F.surface_grid(bowl, F.GRID3D)
+    zc = np.array([[np.nan if v is None else v for v in row] for row in traces[0]["z"]])
+    cap = layout["scene"]["zaxis"]["range"][1]
+    kept = np.isfinite(zc)
+    assert kept.sum() > z.size // 2 and np.all(z[~kept] > cap - 1)
+    span = cap - float(np.nanmin(z))
+    dec = 4 - math.floor(math.log10(span))
+    assert np.max(np.abs(zc[kept] - z[kept])) <= 0.5 * 10.0**-dec + 1e-12
+    json.dumps(traces, allow_nan=False)

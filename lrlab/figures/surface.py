@@ -4,14 +4,18 @@ Inputs are a surface (``lrlab.surfaces.Surface``) and runs: a sequence of :class
 plus a single-run ``lrlab.Trajectory``. Outputs are JSON-ready dicts:
 
 * :func:`player_spec`: what the descent player component draws (contour map and 3D surface, each
-  as static traces, plus every run's whole path once). The player animates by slicing the paths in
-  JavaScript, so the spec grows linearly with the number of steps.
-* :func:`loss_figure`, :func:`lr_figure`, :func:`grad_norm_figure`, :func:`schedule_preview`:
-  Plotly figure dicts for ``st.plotly_chart``.
+  as static traces, plus every run's whole path once, plus the per-step line charts of
+  :func:`line_charts`). The player animates by slicing the paths in JavaScript, so the spec grows
+  linearly with the number of steps. The static part depends only on the surface (and the start) and
+  is cached per surface (:func:`static_parts`).
+* :func:`loss_figure`, :func:`lr_figure`, :func:`grad_norm_figure`: Plotly figure dicts the player
+  draws under/next to its map (y only: x is the step index, Plotly's default);
+  :func:`schedule_preview`: a figure dict for ``st.plotly_chart``.
 * :func:`runs_csv`: the runs as CSV text (one row per run and step).
 
 Numbers are rounded for the wire: coordinates to 4 decimals of the plot's width (1/10 000 of the
-plot), losses and learning rates to 4 significant digits; NaN (a stopped run) becomes ``null``.
+plot), losses and learning rates to 4 significant digits, the contour's log10 gap to 3 decimals and
+the 3D surface to 4 decimals of its height range; NaN (a stopped run) becomes ``null``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -60,11 +65,23 @@ def _decimals(surface) -> int:
     return max(0, 4 - math.floor(math.log10(span)))
 
 
+def _rounded(a, decimals: int) -> list:
+    """``a`` rounded to ``decimals`` places as nested lists (shape kept); NaN/inf -> None, -0.0 -> 0.0.
+
+    Vectorized: ``np.round`` then ``tolist`` (rint(a * 10^d) / 10^d is the double nearest to the
+    decimal, so its JSON is short); no per-value formatting."""
+    a = np.round(np.asarray(a, dtype=np.float64), decimals) + 0.0
+    bad = ~np.isfinite(a)
+    if not bad.any():
+        return a.tolist()
+    out = a.astype(object)
+    out[bad] = None
+    return out.tolist()
+
+
 def _round(a, decimals: int) -> list:
-    """Round to ``decimals`` places; NaN/inf -> None (JSON null)."""
-    a = np.asarray(a, dtype=np.float64)
-    out = np.round(a, decimals)
-    return [None if not math.isfinite(v) else (0.0 if v == 0 else float(v)) for v in out.ravel().tolist()]
+    """Round to ``decimals`` places, flattened; NaN/inf -> None (JSON null)."""
+    return _rounded(np.ravel(a), decimals)
 
 
 def _sig(a, digits: int = 4) -> list:
@@ -73,10 +90,6 @@ def _sig(a, digits: int = 4) -> list:
         None if not math.isfinite(v) else float(f"{v:.{digits}g}")
         for v in np.asarray(a, np.float64).ravel().tolist()
     ]
-
-
-def _round_grid(z: np.ndarray, digits: int = 4) -> list[list]:
-    return [_sig(row, digits) for row in z]
 
 
 # -- labels ----------------------------------------------------------------------------------------
@@ -144,20 +157,71 @@ def _axis(title: str, rng) -> dict:
     }
 
 
-def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
-    """Static traces (contour, minima, start) and layout of the contour map."""
+def _surface_key(surface) -> tuple:
+    """What the static figure parts depend on: the surface's identity, not the object."""
+    return (
+        surface.name,
+        surface.formula,
+        tuple(map(tuple, surface.bounds)),
+        tuple(sorted((k, repr(v)) for k, v in dict(surface.params).items())),
+        tuple((tuple(m.xy), m.value, m.is_global) for m in surface.minima),
+    )
+
+
+class _Keyed:
+    """A surface hashed by :func:`_surface_key` (Surface objects compare by identity)."""
+
+    __slots__ = ("key", "surface")
+
+    def __init__(self, surface):
+        self.surface, self.key = surface, _surface_key(surface)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Keyed) and other.key == self.key
+
+
+@lru_cache(maxsize=64)
+def _grids(k: _Keyed, n: int, n3: int) -> dict:
+    """The surface on the contour grid (n x n, as the map draws it) and on the 3D grid (n3 x n3, raw)."""
+    surface = k.surface
     xs, ys, z = surface_grid(surface, n)
     fmin = floor_value(surface, z)
-    delta = _gap_delta(z, fmin)
-    zl = _log_gap(z, fmin, delta)
+    zl = _log_gap(z, fmin, _gap_delta(z, fmin))
+    dec = _decimals(surface)
+    xs3, ys3, z3 = surface_grid(surface, n3)
+    finite = z3[np.isfinite(z3)]
+    return {
+        "x": _round(xs, dec),
+        "y": _round(ys, dec),
+        "z": _rounded(zl, 3),
+        "x3": _round(xs3, dec),
+        "y3": _round(ys3, dec),
+        "z3": z3,
+        "p90": float(np.nanpercentile(finite, 90)) if finite.size else 1.0,
+        "zmin": float(np.nanmin(finite)) if finite.size else 0.0,
+    }
+
+
+def static_parts(surface, n: int = GRID, n3: int = GRID3D) -> dict:
+    """The surface's grids, rounded for the wire, cached per surface (see :func:`_surface_key`):
+    x, y, z (log10 gap, the contour), x3, y3, z3 (raw loss, 3D), p90 and zmin of z3. Read-only."""
+    return _grids(_Keyed(surface), n, n3)
+
+
+def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
+    """Static traces (contour, minima, start) and layout of the contour map."""
+    g = static_parts(surface, n)
     dec = _decimals(surface)
     traces: list[dict] = [
         {
             "type": "contour",
             "name": "loss",
-            "x": _round(xs, dec),
-            "y": _round(ys, dec),
-            "z": _round_grid(zl),
+            "x": g["x"],
+            "y": g["y"],
+            "z": g["z"],
             "colorscale": CONTOUR_SCALE,
             "ncontours": 22,
             "contours": {"coloring": "fill", "showlines": True},
@@ -223,23 +287,24 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
 
 def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]:
     """Static traces (surface, minima) and layout of the 3D view; z is the loss, cut above a cap."""
-    xs, ys, z = surface_grid(surface, n)
+    g = static_parts(surface, GRID, n)
     with np.errstate(all="ignore"):
         start_loss = float(surface.value(np.asarray(start, float)))
-    finite = z[np.isfinite(z)]
-    cap = float(np.nanpercentile(finite, 90)) if finite.size else 1.0
+    cap = g["p90"]
     if math.isfinite(start_loss):
         cap = max(cap, start_loss * 1.15 if start_loss > 0 else start_loss + 1)
-    zmin = float(np.nanmin(finite)) if finite.size else 0.0
-    zc = np.where(z <= cap, z, np.nan)
-    dec = _decimals(surface)
+    zmin = g["zmin"]
+    z = g["z3"]
+    with np.errstate(invalid="ignore"):
+        zc = np.where(z <= cap, z, np.nan)
+    span = cap - zmin if cap > zmin else 1.0
     traces = [
         {
             "type": "surface",
             "name": "loss",
-            "x": _round(xs, dec),
-            "y": _round(ys, dec),
-            "z": _round_grid(zc),
+            "x": g["x3"],
+            "y": g["y3"],
+            "z": _rounded(zc, 4 - math.floor(math.log10(span))),
             "colorscale": SURFACE_SCALE,
             "showscale": False,
             "opacity": 0.92,
@@ -312,8 +377,11 @@ def player_spec(
     height: int = 620,
     clickable: bool = True,
     hint: str = "",
+    charts: bool = True,
 ) -> dict:
-    """Everything the descent player draws, JSON-ready; ``id`` changes whenever the content does."""
+    """Everything the descent player draws, JSON-ready; ``id`` changes whenever the content does.
+
+    ``charts``: include :func:`line_charts` (drawn by the player beside or under its map)."""
     dec = _decimals(surface)
     map_traces, map_layout = map_static(surface, start)
     s3_traces, s3_layout = surface3d_static(surface, start)
@@ -356,9 +424,24 @@ def player_spec(
         "map": {"traces": map_traces, "layout": map_layout},
         "surface3d": {"traces": s3_traces, "layout": s3_layout},
         "runs": out_runs,
+        "charts": line_charts(surface, runs) if charts else [],
     }
-    spec["id"] = _digest(spec)
+    spec["id"] = _fingerprint(surface, runs, start, spec)
     return spec
+
+
+def _fingerprint(surface, runs: Sequence[Run], start, spec: dict) -> str:
+    """A digest of everything the spec is built from (the surface's key, the runs' raw arrays, the
+    options), without serializing the spec itself: the same inputs give the same spec."""
+    h = hashlib.sha1()
+    opts = {k: spec[k] for k in ("steps", "height", "focus", "clickable", "hint", "aspect", "run_legend")}
+    h.update(repr((_surface_key(surface), [float(v) for v in start], opts, len(spec["charts"]))).encode())
+    for run in runs:
+        tr = run.traj
+        h.update(repr((run.label, tr.regime, tr.diverged_at, tr.optimizer)).encode())
+        for a in (tr.points, tr.loss, tr.lr, tr.grad_norm, tr.grads, tr.velocity, tr.effective_lr):
+            h.update(b"-" if a is None else np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    return h.hexdigest()[:16]
 
 
 def _aspect(surface) -> float:
@@ -414,8 +497,7 @@ def _line(run: Run, k: int, y, name: str | None = None) -> dict:
         "type": "scatter",
         "mode": "lines",
         "name": name or run.label,
-        "x": list(range(len(y))),
-        "y": _sig(y),
+        "y": _sig(y),  # x is the step: Plotly's default x (0, 1, 2, ...) for a trace without one
         "line": {"color": colour(k), "width": 3, "dash": DASHES[k % len(DASHES)] if k else "solid"},
     }
 
@@ -476,6 +558,28 @@ def grad_norm_figure(runs: Sequence[Run], *, height: int = 300) -> dict:
         traces.append(_line(run, k, gn))
         traces += _divergence_marks(run, k, gn)
     return {"data": traces, "layout": _line_layout("|∇f|  (log)", log=True, height=height)}
+
+
+CHART_HEIGHT = 210
+
+
+def line_charts(surface, runs: Sequence[Run], *, height: int = CHART_HEIGHT) -> list[dict]:
+    """The player's per-step charts: ``{"title", "note", "figure"}`` for the loss above the minimum
+    (log), the learning rate and the gradient norm (log)."""
+    loss = loss_figure(surface, runs, height=height)
+    lr = lr_figure(runs, height=height)
+    lr_note = "(log)" if lr["layout"]["yaxis"]["type"] == "log" else ""
+    grad = grad_norm_figure(runs, height=height)
+    for fig in (loss, lr, grad):  # a narrower chart: room for 10^-16 tick labels beside the y title
+        fig["layout"]["margin"] = {"l": 88, "r": 12, "t": 8, "b": 48}
+        fig["layout"]["yaxis"]["title"]["standoff"] = 6
+        fig["layout"]["yaxis"]["tickfont"] = {"size": 15}
+        fig["layout"]["xaxis"]["tickfont"] = {"size": 15}
+    return [
+        {"title": "Loss above the minimum", "note": "(log)", "figure": loss},
+        {"title": "Learning rate per step", "note": lr_note, "figure": lr},
+        {"title": "Gradient norm |∇f|", "note": "(log)", "figure": grad},
+    ]
 
 
 def schedule_preview(lr_table, *, height: int = 150) -> dict:

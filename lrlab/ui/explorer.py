@@ -89,12 +89,10 @@ def _figures(cfg: C.Config, focus: int) -> dict:
     result = _simulate(cfg)
     surf = surface_of(cfg)
     return {
+        # the map, the 3D view and the per-step line charts: one component, one plotly.js
         "spec": F.player_spec(
             surf, result.runs, result.start, focus=focus, hint="Click the map to start a run there."
         ),
-        "loss": F.loss_figure(surf, result.runs),
-        "lr": F.lr_figure(result.runs),
-        "grad": F.grad_norm_figure(result.runs),
         "csv": F.runs_csv(result.runs),
     }
 
@@ -451,24 +449,15 @@ def render() -> None:
         )
         for k, run in enumerate(result.runs)
     ]
-    left, right = st.columns([3, 2], gap="medium")
-    with right:
+    # the map (or 3D view) first, with the loss, lr and gradient-norm charts beside it (under it on a
+    # phone), all in the player's frame: the charts follow its step and cost the page no extra work
+    descent_player(figs["spec"], key=PLAYER_KEY, on_change=_on_click)
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
         with st.container(border=True):
             st.markdown(_critical_text(result, cfg))
+    with right:
         st.html('<div class="lr-badges" data-testid="lr-badges">' + "".join(badges) + "</div>")
-    with left:
-        descent_player(figs["spec"], key=PLAYER_KEY, on_change=_on_click)
-
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        st.markdown("**Loss above the minimum** (log)")
-        st.plotly_chart(figs["loss"], key="loss_chart", theme=None, config={"displaylogo": False})
-    with c2:
-        st.markdown("**Learning rate per step**")
-        st.plotly_chart(figs["lr"], key="lr_chart", theme=None, config={"displaylogo": False})
-    with c3:
-        st.markdown("**Gradient norm |∇f|** (log)")
-        st.plotly_chart(figs["grad"], key="grad_chart", theme=None, config={"displaylogo": False})
 
     d1, d2 = st.columns([1, 2])
     d1.download_button(

@@ -30,6 +30,8 @@ frames, so the payload is linear in the number of steps and the contour trace is
   const label = el("steplabel");
   const readout = el("readout");
   const speedSel = el("speed");
+  const chartsDiv = el("charts");
+  let chartDivs = []; // one plot div per line chart (spec.charts), each with a step cursor
   let spec = null;
   let step = 0;
   let playing = false;
@@ -201,6 +203,69 @@ frames, so the payload is linear in the number of steps and the contour trace is
       restyleAll(dyn3d(step), div3d, static3d);
     }
     updateReadout();
+    chartDivs.forEach(placeCursor);
+  }
+
+  // ---- line charts (loss, lr, gradient norm per step): drawn once per spec -----------------------
+  // The current step is a vertical line over each chart: a plain absolutely positioned element moved
+  // with CSS, so scrubbing and playing never redraw the charts.
+  const chartConfig = { responsive: true, displaylogo: false, scrollZoom: false,
+                        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+
+  function placeCursor(d) {
+    const fl = d._fullLayout;
+    const cur = d._lrlabCursor;
+    if (!fl || !fl.xaxis || !cur || !spec) return;
+    const xa = fl.xaxis;
+    const ya = fl.yaxis;
+    const px = xa._offset + xa.l2p(step);
+    const inside = isFinite(px) && px >= xa._offset - 0.5 && px <= xa._offset + xa._length + 0.5;
+    cur.hidden = !inside;
+    if (!inside) return;
+    cur.style.left = px.toFixed(1) + "px";
+    cur.style.top = ya._offset + "px";
+    cur.style.height = ya._length + "px";
+  }
+
+  function buildCharts() {
+    const charts = spec.charts || [];
+    if (chartDivs.length !== charts.length) {
+      chartsDiv.replaceChildren();
+      chartDivs = charts.map(() => {
+        const box = document.createElement("div");
+        box.className = "chart";
+        const head = document.createElement("h3");
+        const wrap = document.createElement("div");
+        wrap.className = "chartplot";
+        const d = document.createElement("div");
+        const cur = document.createElement("div");
+        cur.className = "cursor";
+        cur.hidden = true;
+        wrap.append(d, cur);
+        box.append(head, wrap);
+        chartsDiv.appendChild(box);
+        d._lrlabCursor = cur;
+        d._lrlabHead = head;
+        return d;
+      });
+    }
+    return Promise.all(charts.map((c, i) => {
+      const d = chartDivs[i];
+      d._lrlabHead.replaceChildren(document.createTextNode(c.title));
+      if (c.note) {
+        const u = document.createElement("span");
+        u.className = "unit";
+        u.textContent = " " + c.note;
+        d._lrlabHead.appendChild(u);
+      }
+      const p = Plotly.react(d, c.figure.data, c.figure.layout, chartConfig);
+      if (!d._lrlabWired && d.on) {
+        d._lrlabWired = true;
+        d.on("plotly_afterplot", () => placeCursor(d));
+        d.on("plotly_relayout", () => placeCursor(d));
+      }
+      return Promise.resolve(p).then(() => placeCursor(d));
+    }));
   }
 
   function updateReadout() {
@@ -251,7 +316,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     Plotly.relayout(mapDiv, { height: plotHeight(), margin: plotMargin() }).then(setHeight);
   });
 
-  function build() {
+  function build(withCharts) {
     staticMap = spec.map.traces.length;
     lastWidth = mapDiv.clientWidth;
     const layout = Object.assign({}, spec.map.layout, {
@@ -265,7 +330,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     scrub.max = String(spec.steps);
     fillFocus();
     drawStep(step);
-    return p;
+    return Promise.all([p, withCharts === false ? null : buildCharts()]);
   }
 
   function build3d() {
@@ -331,7 +396,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
   playBtn.addEventListener("click", () => setPlaying(!playing));
   el("focus").addEventListener("change", () => {
     spec.focus = Number(el("focus").value);
-    build();
+    build(false); // the arrows changed, not the runs: the line charts stay
   });
   scrub.addEventListener("input", () => {
     setPlaying(false);
