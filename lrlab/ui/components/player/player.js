@@ -194,14 +194,19 @@ frames, so the payload is linear in the number of steps and the contour trace is
   }
 
   function drawStep(t) {
-    step = Math.max(0, Math.min(t, spec.steps));
-    scrub.value = String(step);
-    label.textContent = "step " + step + " / " + spec.steps;
+    showStep(t);
     if (view === "map") {
       restyleAll(mapDynamic(step), mapDiv, staticMap);
     } else if (built3d) {
       restyleAll(dyn3d(step), div3d, static3d);
     }
+  }
+
+  // everything about the step that is not a plot trace: scrubber, label, readout, chart cursors
+  function showStep(t) {
+    step = Math.max(0, Math.min(t, spec.steps));
+    scrub.value = String(step);
+    label.textContent = "step " + step + " / " + spec.steps;
     updateReadout();
     chartDivs.forEach(placeCursor);
   }
@@ -325,11 +330,14 @@ frames, so the payload is linear in the number of steps and the contour trace is
       uirevision: spec.uirevision,
     });
     built3d = false;
+    scrub.max = String(spec.steps);
+    step = Math.max(0, Math.min(step, spec.steps));
+    // the map (and the 3D view if shown) is drawn at the current step by react itself: no restyle
+    // after it (that redrew the contour a second time per update)
     const p = Plotly.react(mapDiv, spec.map.traces.concat(mapDynamic(step)), layout, plotConfig);
     if (view === "3d") build3d();
-    scrub.max = String(spec.steps);
     fillFocus();
-    drawStep(step);
+    showStep(step);
     return Promise.all([p, withCharts === false ? null : buildCharts()]);
   }
 
