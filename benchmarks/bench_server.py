@@ -200,14 +200,17 @@ def parts_rows() -> list[tuple[str, str]]:
             "part:   surface3d_static (49x49 grid)",
             f"{_median_ms(lambda: F.surface3d_static(surf, res.start)):8.2f} ms",
         ),
-        ("part:   spec id (_digest: sorted json.dumps)", f"{_median_ms(lambda: F._digest(spec)):8.2f} ms"),
+        (
+            "part:   spec id (_fingerprint of the inputs)",
+            f"{_median_ms(lambda: F._fingerprint(surf, res.runs, res.start, spec)):8.2f} ms",
+        ),
         (
             "part: loss + lr + grad-norm figure dicts",
             f"{_median_ms(lambda: [F.loss_figure(surf, res.runs), F.lr_figure(res.runs), F.grad_norm_figure(res.runs)]):8.2f} ms",  # noqa: E501
         ),
         ("part: runs_csv", f"{_median_ms(lambda: F.runs_csv(res.runs)):8.2f} ms"),
         (
-            "part: st.plotly_chart's go.Figure validation, 3 line charts",
+            "ref.: go.Figure validation of 3 line charts (no longer on the default page)",
             f"{_median_ms(lambda: [plotly.tools.return_figure_from_figure_or_data(f, True) for f in figs]):8.2f} ms",  # noqa: E501
         ),
         (
