@@ -186,6 +186,7 @@ def descend(
     stopped = np.full(k, steps + 1)  # first index that is not recorded
     state = optimizer.init(p)
     driver = PlateauDriver(plateau, k) if plateau is not None else None
+    states: list[dict] = []
 
     with np.errstate(all="ignore"):
         g = surface.grad(p)
@@ -195,7 +196,7 @@ def descend(
             g = surface.grad(p)
             points[t + 1], grads[t + 1] = p, g
             if internals:
-                _record_internals(optimizer, state, table[:, t], velocity, eff, t + 1)
+                states.append(state)  # pure updates: each state is new, nothing to copy
             # one cheap test per step (NaN fails every comparison); the per-run mask only when it trips
             if not (np.abs(p - centre).max() < limit and np.isfinite(g.sum())):
                 gone = ~(np.all(np.abs(p - centre) < limit, -1) & np.all(np.isfinite(g), -1))
@@ -207,6 +208,8 @@ def descend(
                     break
             if driver is not None and t + 1 < steps:
                 table[:, t + 1 :] = driver.update(surface.value(p))[:, None]
+        if states:
+            _internals(optimizer, states, table, velocity, eff)
         points, grads = points.transpose(1, 0, 2), grads.transpose(1, 0, 2)
         loss = surface.value(np.nan_to_num(points, nan=0.0))
 
@@ -260,10 +263,15 @@ def _stop_reason(point, centre, limit) -> str:
     return "undefined" if inside else "escaped"
 
 
-def _record_internals(optimizer, state, lr, velocity, eff, t) -> None:
-    v = _optimizers.velocity(state)
+def _internals(optimizer, states, table, velocity, eff) -> None:
+    """Velocity and per-axis effective lr of every recorded step, in one vectorized pass over the
+    optimizer states stacked along the step axis."""
+    n = len(states)
+    stacked = {key: np.stack([s[key] for s in states]) for key in states[0] if key != "t"}
+    stacked["t"] = np.arange(1, n + 1).reshape(n, 1, 1)
+    v = _optimizers.velocity(stacked)
     if v is not None:
-        velocity[:, t] = v
-    e = optimizer.effective_lr(state, lr)
+        velocity[:, 1 : n + 1] = v.swapaxes(0, 1)
+    e = optimizer.effective_lr(stacked, table.T[:n, :, None])
     if e is not None:
-        eff[:, t] = e
+        eff[:, 1 : n + 1] = e.swapaxes(0, 1)

@@ -385,14 +385,16 @@ class Optimizer:
                       (with momentum, c/η·g feeds the buffer: b ← μb + (c/η)·g, θ ← θ − ηb)
             adam(w)   c = η / (1 − β₁ᵗ) / (√v / √(1 − β₂ᵗ) + ε)            θ ← θ − c·m
         (v is max_exp_avg_sq under amsgrad.) NaN before the first step; None for sgd, momentum and
-        nesterov, whose step is plain η.
+        nesterov, whose step is plain η. ``state`` may also be states stacked along a leading step
+        axis (each buffer (T, ...), ``t`` an int array broadcasting against them, ``lr`` (T, ...)):
+        then it gives all T steps' values in one call.
         """
         effective = _rule(self.name).effective
         if effective is None:
             return None
         ref = state[next(k for k in state if k != "t")]
         lr = _lr(lr, np.shape(ref))
-        if state["t"] == 0:
+        if np.ndim(state["t"]) == 0 and state["t"] == 0:  # t may also be an array (stacked states)
             return np.full(np.broadcast_shapes(lr.shape, np.shape(ref)), np.nan)
         with np.errstate(**_QUIET):
             return effective(state, lr, **self.hyper)

@@ -185,3 +185,24 @@ def test_plateau_shared_by_a_batch_equals_one_per_run():
         np.testing.assert_array_equal(shared.lr[k], one.lr)
         np.testing.assert_array_equal(shared.points[k], one.points)
     assert len(set(map(tuple, shared.lr))) > 1  # the runs' losses drive their own lrs
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_recorded_internals_equal_the_optimizer_step_by_step(name):
+    """descend computes velocity and effective lr after the loop from stacked states: the same
+    numbers as asking the optimizer after every step."""
+    surf, opt = surfaces.make("rosenbrock"), optimizers.make(name)
+    lrs = np.geomspace(1e-3, 0.5, 4)
+    traj = lrlab.descend(surf, opt, lrs, start=(-1.5, 2.0), steps=60)
+    p, state = np.tile([-1.5, 2.0], (4, 1)), opt.init(np.zeros((4, 2)))
+    with np.errstate(all="ignore"):
+        for t in range(60):
+            p, state = opt.step(p, surf.grad(p), state, lrs)
+            alive = ~np.isnan(traj.points[:, t + 1, 0])
+            v, e = optimizers.velocity(state), opt.effective_lr(state, lrs)
+            if v is None:
+                assert traj.velocity is not None and np.all(np.isnan(traj.velocity[:, t + 1]))
+            else:
+                np.testing.assert_array_equal(traj.velocity[alive, t + 1], v[alive])
+            if e is not None:
+                np.testing.assert_array_equal(traj.effective_lr[alive, t + 1], e[alive])
