@@ -124,6 +124,7 @@ DEFAULT = NNConfig()
 # -- parsing (the value parsers are the explorer's) --------------------------------------------------
 
 _float, _int, _list, _first, _overrides = C._float, C._int, C._list, C._first, C._overrides
+_group, _read_group = C._group, C._read_group  # URL and widget groups of hyperparameters
 
 
 def _ranged(parse, lo, hi):
@@ -250,19 +251,6 @@ def query_string(cfg: NNConfig) -> str:
     from urllib.parse import urlencode
 
     return urlencode(to_query(cfg), safe=",")
-
-
-def _group(prefix: str, p: Mapping[str, str], defaults: Mapping, what: str, problems: list) -> Pairs:
-    values = {}
-    for key, raw in p.items():
-        name = key[len(prefix) :] if key.startswith(prefix) else None
-        if name is None or name not in defaults:
-            continue  # not ours, or an unknown parameter: ignored
-        try:
-            values[name] = C.parse_param(name, raw, defaults[name])
-        except ValueError as e:
-            problems.append(f"{key}={raw!r} ({e}; {what} default {C.format_param(defaults[name])} used)")
-    return _overrides(defaults, values)
 
 
 # (query key, config field, parser) of the plain scalar settings
@@ -400,23 +388,6 @@ def widget_state(cfg: NNConfig) -> dict:
     for k, d in C.schedule_defaults(cfg.schedule).items():
         st[sched_key(cfg.schedule, k)] = C.widget_value(k, C.merged({k: d}, cfg.schedule_params)[k], d)
     return st
-
-
-def _read_group(state: Mapping, keyf, owner: str, defaults: Mapping, what: str, errors: list) -> Pairs:
-    values = {}
-    for k, d in defaults.items():
-        key = keyf(owner, k)
-        if key not in state:
-            continue
-        v = state[key]
-        if C.param_kind(k, d) in C.TEXT_KINDS:
-            try:
-                v = C.parse_param(k, v, d)
-            except ValueError as e:
-                errors.append(f"{what} {k} = {state[key]!r}: {e}; default {C.format_param(d)} used")
-                continue
-        values[k] = v
-    return _overrides(defaults, values)
 
 
 def from_widgets(state: Mapping) -> tuple[NNConfig, list[str]]:
