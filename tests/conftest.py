@@ -19,6 +19,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
+ASSETS = ROOT / "assets"
+# The README's pictures in assets/ are refreshed from the browser tests only on request, so a plain
+# test run leaves the tracked files alone: LRLAB_UPDATE_ASSETS=1 python -m pytest -m browser
+UPDATE_ASSETS = os.environ.get("LRLAB_UPDATE_ASSETS") == "1"
+
+
+def publish(path: Path) -> None:
+    """Copy a screenshot to assets/ (for the README) when LRLAB_UPDATE_ASSETS=1."""
+    if UPDATE_ASSETS:
+        ASSETS.mkdir(exist_ok=True)
+        shutil.copy(path, ASSETS / path.name)
+
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

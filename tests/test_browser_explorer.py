@@ -3,16 +3,13 @@ and to clicks, keeps the console clean, and leaves screenshots (tests/screenshot
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import ROOT, SHOTS, wait_idle
+from tests.conftest import SHOTS, publish, wait_idle
 
 pytestmark = pytest.mark.browser
 
 PLAYER = "iframe[title='lrlab.ui.player.descent_player']"
-ASSETS = ROOT / "assets"
 
 
 def open_app(page, url: str):
@@ -28,8 +25,7 @@ def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))
-    ASSETS.mkdir(exist_ok=True)
-    shutil.copy(path, ASSETS / path.name)
+    publish(path)
 
 
 def contour_paths(player) -> int:

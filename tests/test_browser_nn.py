@@ -5,15 +5,12 @@ button opens its preset, the console stays clean; screenshots go to tests/screen
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.conftest import ROOT, SHOTS, wait_idle
+from tests.conftest import SHOTS, publish, wait_idle
 
 pytestmark = pytest.mark.browser
-
-ASSETS = ROOT / "assets"
 
 
 def shoot(page, name: str, *, asset: bool = True, height: int | None = None) -> None:
@@ -30,8 +27,7 @@ def shoot(page, name: str, *, asset: bool = True, height: int | None = None) -> 
     if height:
         page.set_viewport_size(size)
     if asset:
-        ASSETS.mkdir(exist_ok=True)
-        shutil.copy(path, ASSETS / path.name)
+        publish(path)
 
 
 def open_page(page, app_url: str, link: str, title: str) -> None:
