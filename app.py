@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from lrlab.ui import explorer_page, learn, nn_lab, style
+from lrlab.ui import explorer_page, learn, nn_presets, style
 
 st.set_page_config(page_title="LR Lab", page_icon="📉", layout="wide")
 style.inject()
 page = st.navigation(
     [
         explorer_page(),
-        st.Page(nn_lab.render, title="Neural-net lab", icon=":material/hub:", url_path="nn"),
+        nn_presets.page(),  # the same st.Page its presets switch to
         st.Page(learn.render, title="Learn", icon=":material/school:", url_path="learn"),
     ]
 )
