@@ -18,6 +18,7 @@ from lrlab.ui import config as C
 from lrlab.ui import pipeline as P
 from lrlab.ui import presets, style
 from lrlab.ui.player import descent_player
+from lrlab.ui.widgets import param_widget
 
 LR_GRID = tuple(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
 PLAYER_KEY = "player"
@@ -58,12 +59,6 @@ SCHEDULE_LABELS = {
     "inverse_time": "Inverse-time decay",
     "plateau": "Reduce on plateau",
 }
-CHOICE_SETS = (
-    ("triangular", "triangular2", "exp_range"),
-    ("min", "max"),
-    ("cos", "linear"),
-    ("rel", "abs"),
-)
 
 
 # -- cached engine ----------------------------------------------------------------------------------
@@ -209,33 +204,6 @@ def replace_formula(cfg: C.Config) -> C.Config:
 # -- widgets ----------------------------------------------------------------------------------------
 
 
-def _choices(default: str) -> tuple[str, ...]:
-    for group in CHOICE_SETS:
-        if default in group:
-            return group
-    return (default,)
-
-
-def _param_widget(key: str, name: str, default) -> None:
-    """One parameter's widget, typed like its default; its value lives in session_state[key]."""
-    ss = st.session_state
-    kind = C.param_kind(name, default)
-    ss.setdefault(key, C.widget_value(name, default, default))
-    label = name.replace("_", " ")
-    if kind == "bool":
-        st.checkbox(label, key=key)
-    elif kind == "int":
-        st.number_input(label, key=key, step=1, format="%d")
-    elif kind == "float":
-        step = 10 ** math.floor(math.log10(abs(default))) / 10 if default else 0.01
-        st.number_input(label, key=key, step=float(step), format="%g")
-    elif kind == "choice":
-        st.selectbox(label, _choices(default), key=key)
-    else:
-        hint = "auto" if kind.startswith("opt") else "numbers separated by commas"
-        st.text_input(label, key=key, placeholder=hint, help=f"{hint}; default {C.format_param(default)}")
-
-
 def _controls() -> tuple[C.Config, list[str], object]:
     """The sidebar. Returns (config, problems to show, surface)."""
     ss = st.session_state
@@ -266,7 +234,7 @@ def _controls() -> tuple[C.Config, list[str], object]:
         if defaults:
             with st.expander("Surface parameters"):
                 for k, d in defaults.items():
-                    _param_widget(C.surface_key(sname, k), k, d)
+                    param_widget(C.surface_key(sname, k), k, d)
 
     cfg0, _ = C.from_widgets(ss)
     try:
@@ -325,7 +293,7 @@ def _controls() -> tuple[C.Config, list[str], object]:
     oname = ss["w.opt"]
     with st.expander("Hyperparameters (PyTorch defaults)"):
         for k, d in C.optimizer_defaults(oname).items():
-            _param_widget(C.hyper_key(oname, k), k, d)
+            param_widget(C.hyper_key(oname, k), k, d)
 
     st.subheader("Schedule")
     scheds = C._registries()[2].names()
@@ -335,7 +303,7 @@ def _controls() -> tuple[C.Config, list[str], object]:
     if sdefaults:
         with st.expander("Schedule parameters"):
             for k, d in sdefaults.items():
-                _param_widget(C.sched_key(sched, k), k, d)
+                param_widget(C.sched_key(sched, k), k, d)
     preview_slot = st.container()
 
     st.subheader("Run")

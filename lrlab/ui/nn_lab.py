@@ -20,6 +20,7 @@ from lrlab.ui import config as C
 from lrlab.ui import nn_config as N
 from lrlab.ui import nn_presets as presets
 from lrlab.ui import style
+from lrlab.ui.widgets import param_widget
 
 W = N.W
 PRESET_KEY = "nn.preset"
@@ -324,29 +325,6 @@ def preset_named(cfg: N.NNConfig) -> str | None:
 # -- widgets --------------------------------------------------------------------------------------------
 
 
-CHOICE_SETS = (("triangular", "triangular2", "exp_range"), ("min", "max"), ("cos", "linear"), ("rel", "abs"))
-
-
-def _param_widget(key: str, name: str, default) -> None:
-    """One optimizer/schedule parameter's widget, typed like its default (as on the explorer); its
-    value lives in session_state[key]."""
-    kind = C.param_kind(name, default)
-    st.session_state.setdefault(key, C.widget_value(name, default, default))
-    label = name.replace("_", " ")
-    if kind == "bool":
-        st.checkbox(label, key=key)
-    elif kind == "int":
-        st.number_input(label, key=key, step=1, format="%d")
-    elif kind == "float":
-        step = 10 ** np.floor(np.log10(abs(default))) / 10 if default else 0.01
-        st.number_input(label, key=key, step=float(step), format="%g")
-    elif kind == "choice":
-        st.selectbox(label, next((g for g in CHOICE_SETS if default in g), (default,)), key=key)
-    else:
-        hint = "auto" if kind.startswith("opt") else "numbers separated by commas"
-        st.text_input(label, key=key, placeholder=hint, help=f"{hint}; default {C.format_param(default)}")
-
-
 def _controls() -> tuple[N.NNConfig, list[str]]:
     """The sidebar. Returns (config, problems to show)."""
     from lrlab import optimizers, schedules
@@ -402,7 +380,7 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     oname = ss[W + "opt"]
     with st.expander("Hyperparameters (PyTorch defaults)"):
         for k, d in C.optimizer_defaults(oname).items():
-            _param_widget(N.hyper_key(oname, k), k, d)
+            param_widget(N.hyper_key(oname, k), k, d)
     st.selectbox(
         "Schedule", schedules.names(), format_func=lambda n: SCHEDULE_LABELS.get(n, n), key=W + "sched"
     )
@@ -411,7 +389,7 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     if sdefaults:
         with st.expander("Schedule parameters"):
             for k, d in sdefaults.items():
-                _param_widget(N.sched_key(sched, k), k, d)
+                param_widget(N.sched_key(sched, k), k, d)
     preview = st.container()
 
     st.subheader("Training")
