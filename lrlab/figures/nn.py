@@ -382,17 +382,20 @@ def boundary_figure(
     if s == 1:
         layout["margin"]["b"] = 70
     else:
-        fig["frames"] = [
-            {
-                "name": str(int(t)),
-                "data": [{"type": "heatmap", "z": _pct(grids[i, j])} for i in range(k)],
-                "traces": list(range(k)),
-            }
-            for j, t in enumerate(steps)
-        ]
-        layout["updatemenus"], layout["sliders"] = _frame_slider(steps)
-        layout["margin"]["b"] = 135
+        _animate(fig, steps, lambda j: [{"type": "heatmap", "z": _pct(grids[i, j])} for i in range(k)])
     return fig
+
+
+def _animate(fig: dict, steps: Sequence[int], frame_data) -> None:
+    """Frames over the recorded ``steps``: frame j restyles the first traces with ``frame_data(j)``
+    (a list, one update per run), driven by a Play button and a step slider."""
+    fig["frames"] = [
+        {"name": str(int(t)), "data": (data := frame_data(j)), "traces": list(range(len(data)))}
+        for j, t in enumerate(steps)
+    ]
+    layout = fig["layout"]
+    layout["updatemenus"], layout["sliders"] = _frame_slider(steps)
+    layout["margin"]["b"] = 135
 
 
 def fit_figure(x, preds, steps: Sequence[int], data, labels: Sequence[str], *, height: int = 440) -> dict:
@@ -419,16 +422,7 @@ def fit_figure(x, preds, steps: Sequence[int], data, labels: Sequence[str], *, h
     ]
     fig = {"data": traces, "layout": layout}
     if s > 1:
-        fig["frames"] = [
-            {
-                "name": str(int(t)),
-                "data": [{"type": "scatter", "y": _sig(preds[i, j])} for i in range(k)],
-                "traces": list(range(k)),
-            }
-            for j, t in enumerate(steps)
-        ]
-        layout["updatemenus"], layout["sliders"] = _frame_slider(steps)
-        layout["margin"]["b"] = 135
+        _animate(fig, steps, lambda j: [{"type": "scatter", "y": _sig(preds[i, j])} for i in range(k)])
     return fig
 
 
