@@ -26,6 +26,7 @@ import statistics
 import time
 
 import numpy as np
+from bench_engine import median_time  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 from lrlab import datasets, optimizers
 from lrlab.mlp import MLP
@@ -33,16 +34,6 @@ from lrlab.training import train
 
 K, STEPS = 12, 300
 LRS = {"sgd": np.geomspace(0.01, 3.0, K), "adam": np.geomspace(1e-4, 0.1, K)}
-
-
-def median_time(fn, repeats: int = 3) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def timed(fn):
@@ -156,13 +147,18 @@ def rows() -> list[tuple[str, str]]:
     # where lrlab's time goes: one step's parts
     p = np.broadcast_to(model.init(0), (K, model.n_params)).copy()
     X, y = data.X_train, data.y_train
-    t_lg = median_time(lambda: [model.loss_and_grad(p, X, y, accuracy=True) for _ in range(100)]) / 100
-    t_ev = median_time(lambda: [model.evaluate(p, data.X_val, data.y_val) for _ in range(100)]) / 100
+    t_lg = (
+        median_time(lambda: [model.loss_and_grad(p, X, y, accuracy=True) for _ in range(100)], repeats=3)
+        / 100
+    )
+    t_ev = (
+        median_time(lambda: [model.evaluate(p, data.X_val, data.y_val) for _ in range(100)], repeats=3) / 100
+    )
     opt = optimizers.make("sgd")
     st = opt.init(p)
     g = np.ones_like(p)
     lr = np.full((K, 1), 0.1)
-    t_up = median_time(lambda: [opt.update(p, g, st, lr) for _ in range(100)]) / 100
+    t_up = median_time(lambda: [opt.update(p, g, st, lr) for _ in range(100)], repeats=3) / 100
     out += [
         (f"  per step: loss_and_grad on train ({K} nets x 256 pts)", f"{t_lg * 1e6:8.1f} µs"),
         ("  per step: evaluate on validation (64 pts)", f"{t_ev * 1e6:8.1f} µs"),

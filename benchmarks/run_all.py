@@ -147,7 +147,7 @@ def budgets(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, s
         "payload: linear in steps (max residual of a line)",
         fit and fit.split(";")[-1].strip(),
         "linear",
-        res is not None and res < 10,
+        res < 10 if res is not None else None,
     )
     mem = results.get("memory", [])
     one = _num(_find(mem, "memory (same views): 1 session"), r"([\d.]+) MB")
@@ -156,9 +156,9 @@ def budgets(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, s
     ext = [e for e in ext if e is not None]
     add(
         "memory: per extra session (10 sessions)",
-        ext and "/".join(f"{e:.1f}" for e in ext) + " MB",
+        "/".join(f"{e:.1f}" for e in ext) + " MB" if ext else None,
         "<= 15 MB",
-        ext and max(ext) <= 15,
+        max(ext) <= 15 if ext else None,
     )
     return out
 
