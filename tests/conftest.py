@@ -144,6 +144,12 @@ def page(browser, app_url):
     ctx.close()
 
 
+def url(at) -> dict[str, str]:
+    """An AppTest's query parameters as {key: value}: Streamlit 1.55 returns each value as a list,
+    newer releases as a string."""
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
 def wait_idle(pg, timeout: float = 30_000) -> None:
     """Wait until the Streamlit script has finished its run."""
     pg.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=timeout)

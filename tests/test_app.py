@@ -15,6 +15,7 @@ from lrlab.figures import surface as F
 from lrlab.ui import config as C
 from lrlab.ui import pipeline as P
 from lrlab.ui import presets
+from tests.conftest import url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -51,7 +52,7 @@ def test_default_view_badge_matches_engine():
     assert badges(at) == expected(C.DEFAULT)
     assert "LR Lab" in at.title[0].value
     # the URL now holds the config
-    assert at.query_params["lr"] == "0.1" and at.query_params["surface"] == "quadratic"
+    assert url(at)["lr"] == "0.1" and url(at)["surface"] == "quadratic"
     assert not at.warning
 
 
@@ -106,7 +107,7 @@ def test_a_url_with_every_parameter_reproduces_the_view():
     assert ss["w.sched"] == "step" and ss["w.sc.step.step_size"] == 40
     assert ss["w.compare"] == "multiples"
     assert badges(at) == expected(cfg)
-    assert dict(at.query_params) == q  # written back unchanged
+    assert url(at) == q  # written back unchanged
 
 
 def test_malformed_url_values_fall_back_with_one_notice():
@@ -136,7 +137,7 @@ def test_changing_the_lr_widget_updates_badge_and_url():
     at.number_input(key="w.lr").set_value(0.55).run()
     assert not at.exception
     assert [r for _, r in badges(at)] == ["diverged"]
-    assert at.query_params["lr"] == "0.55"
+    assert url(at)["lr"] == "0.55"
     assert at.session_state["w.lr_grid"] == 0.55  # the log slider shows the exact value
     assert "0.55" in at.select_slider(key="w.lr_grid").options  # between 0.5 and 1 on the slider
     at.select_slider(key="w.lr_grid").set_value(0.02).run()
@@ -149,7 +150,7 @@ def test_preset_picker_applies_a_preset():
     at.selectbox(key="w.preset").set_value("momentum_ravine").run()
     assert not at.exception
     assert [label for label, _ in badges(at)] == ["SGD", "Momentum"]
-    assert at.query_params["surface"] == "ravine"
+    assert url(at)["surface"] == "ravine"
     assert any("Momentum vs SGD" in i.value for i in at.info)
 
 
@@ -159,7 +160,7 @@ def test_bad_custom_formula_shows_inline_error_and_keeps_the_last_good_surface()
     at.text_input(key="w.formula").set_value("x**2 + import os").run()
     assert not at.exception
     assert any("Formula not understood" in e.value for e in at.error)
-    assert at.query_params["formula"] == "x**2 + 3*y**2"
+    assert url(at)["formula"] == "x**2 + 3*y**2"
     assert len(badges(at)) == 1
 
 

@@ -29,3 +29,32 @@ def test_ci_runs_the_readme_test_command():
     command = 'pip install -e ".[test]" && python -m pytest'
     assert command in readme
     assert command in ci.splitlines()
+
+
+def test_ci_lints_and_runs_the_suite_at_the_lower_bounds():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "ruff check ." in ci and "ruff format --check ." in ci
+    assert any("lower_bounds.py" in line for line in ci)
+    assert 'python -m pytest -q -m "not browser"' in ci
+    test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(dep.startswith("ruff==") for dep in test_extra["test"])  # a pinned ruff
+
+
+def test_lower_bounds_pin_every_runtime_dependency_to_its_floor():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lower_bounds", ROOT / ".ci" / "lower_bounds.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.lower_bounds(["numpy>=2.0", "plotly>=6.0,<8", "streamlit >= 1.55"]) == [
+        "numpy==2.0.*",
+        "plotly==6.0.*",
+        "streamlit==1.55.*",
+    ]
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert len(mod.lower_bounds(deps)) == len(deps)
+
+
+def test_streamlit_config_skips_the_first_run_email_prompt():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["showEmailPrompt"] is False

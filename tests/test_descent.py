@@ -203,6 +203,8 @@ def test_recorded_internals_equal_the_optimizer_step_by_step(name):
             if v is None:
                 assert traj.velocity is not None and np.all(np.isnan(traj.velocity[:, t + 1]))
             else:
-                np.testing.assert_array_equal(traj.velocity[alive, t + 1], v[alive])
+                np.testing.assert_allclose(traj.velocity[alive, t + 1], v[alive], rtol=1e-13, atol=0)
             if e is not None:
-                np.testing.assert_array_equal(traj.effective_lr[alive, t + 1], e[alive])
+                # two computations (stacked powers beta**t vs the scalar power per step): the last bit
+                # differs on some CPUs and numpy versions, so compare to rounding, not bit for bit
+                np.testing.assert_allclose(traj.effective_lr[alive, t + 1], e[alive], rtol=1e-13, atol=0)

@@ -130,7 +130,7 @@ def test_bad_shapes_raise():
 @pytest.mark.torch
 @pytest.mark.parametrize(("act", "loss"), CASES)
 def test_parity_with_pytorch_autograd(act, loss):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     model = MLP((2, 6, 5, 1), act, loss)
     X, y = _problem(loss, seed=7, n=15)
     p = model.init(11)

@@ -16,6 +16,7 @@ from lrlab import finetune, sharpness, sweep, training
 from lrlab.ui import config as C
 from lrlab.ui import learn, nn_lab, nn_presets, presets
 from lrlab.ui import nn_config as N
+from tests.conftest import url
 
 NN_PAGE = """
 from lrlab.ui import nn_lab, style
@@ -100,7 +101,7 @@ def test_default_view_matches_the_engine_and_writes_the_url():
     assert badges(at) == statuses(N.DEFAULT)
     assert [v for _, _, v in badges(at)] == ["too slow", "trained", "loss went up"]
     assert n_charts(at) == 2  # loss curves, decision boundary; no tool runs by default
-    assert dict(at.query_params) == {"nn_data": "moons", "nn_opt": "sgd", "nn_lrs": "0.1,1,30"}
+    assert url(at) == {"nn_data": "moons", "nn_opt": "sgd", "nn_lrs": "0.1,1,30"}
     assert not at.warning and not at.error
 
 
@@ -115,7 +116,7 @@ def test_every_preset_runs(name):
     assert [b[0] for b in badges(at)] == [N.lr_label(lr) for lr in cfg.lrs]
     preview = cfg.schedule != "constant" or bool(dict(cfg.schedule_params).get("warmup_steps"))
     assert n_charts(at) == 2 + TOOL_CHARTS[cfg.tool] + preview
-    assert N.from_query(dict(at.query_params))[0] == cfg  # the URL written back is the preset
+    assert N.from_query(url(at))[0] == cfg  # the URL written back is the preset
 
 
 def test_a_url_with_every_parameter_reproduces_the_view():
@@ -154,7 +155,7 @@ def test_a_url_with_every_parameter_reproduces_the_view():
     assert ss["nn.w.o.momentum.momentum"] == 0.8 and ss["nn.w.sc.step.step_size"] == 40
     assert ss["nn.w.batch"] == 32 and ss["nn.w.lrs"] == "0.05, 0.2" and ss["nn.w.sweep_on"] == "ravine"
     assert badges(at) == statuses(cfg)
-    assert dict(at.query_params) == q  # written back unchanged
+    assert url(at) == q  # written back unchanged
     assert n_charts(at) == 2 + 1 + 1  # + the sweep, + the schedule preview
 
 
@@ -194,7 +195,7 @@ def test_malformed_url_values_fall_back_with_one_notice():
     assert "nn_noise='nan'" in note and "nn_sweep_min=10" in note and "nn_o.weight_decay='x'" in note
     assert "nn_zzz" not in note  # unknown keys are ignored
     assert badges(at) == statuses(N.DEFAULT)
-    assert dict(at.query_params) == N.to_query(N.DEFAULT)  # the link is repaired
+    assert url(at) == N.to_query(N.DEFAULT)  # the link is repaired
 
 
 def test_regression_data_forces_squared_error():
@@ -211,7 +212,7 @@ def test_typing_learning_rates_retrains_and_updates_the_url():
     at.text_input(key="nn.w.lrs").set_value("0.5, 5").run()
     assert not at.exception
     assert [b[0] for b in badges(at)] == ["lr = 0.5", "lr = 5"]
-    assert at.query_params["nn_lrs"] == "0.5,5"
+    assert url(at)["nn_lrs"] == "0.5,5"
     at.text_input(key="nn.w.lrs").set_value("0.5, banana").run()
     assert not at.exception
     assert any("learning rates" in e.value and "banana" in e.value for e in at.error)
@@ -230,9 +231,10 @@ def test_preset_picker_and_tool_picker():
     assert not at.exception
     assert any("Divergence" in i.value for i in at.info)
     assert [b[2] for b in badges(at)][-1] == "diverged at step 6"
-    assert at.query_params["nn_loss"] == "mse"
-    at.segmented_control(key="nn.w.tool").set_value("range").run()
-    assert not at.exception and at.query_params["nn_tool"] == "range" and n_charts(at) == 3
+    assert url(at)["nn_loss"] == "mse"
+    at.session_state["nn.w.tool"] = "range"  # AppTest of streamlit 1.55 has no segmented_control
+    at.run()
+    assert not at.exception and url(at)["nn_tool"] == "range" and n_charts(at) == 3
 
 
 def test_a_range_test_suggestion_click_trains_with_it():
@@ -242,7 +244,7 @@ def test_a_range_test_suggestion_click_trains_with_it():
     at.button(key="nn.use.valley").click().run()
     assert not at.exception
     assert [b[0] for b in badges(at)] == [N.lr_label(valley)]
-    assert at.query_params["nn_lrs"] == f"{valley:g}" and at.query_params["nn_tool"] == "range"
+    assert url(at)["nn_lrs"] == f"{valley:g}" and url(at)["nn_tool"] == "range"
     assert any("valley" in s.value for s in at.success)
     at.button(key="nn.use.all").click().run()
     three = sorted({N.nice(v) for v in res.suggestions.values()})
@@ -414,11 +416,11 @@ def test_a_learn_button_opens_its_preset(concept, kind, name):
     assert not at.exception, [e.value for e in at.exception]
     if kind == learn.SURFACE:
         assert "surface explorer" in at.title[0].value
-        cfg, problems = C.from_query(dict(at.query_params))
+        cfg, problems = C.from_query(url(at))
         assert problems == [] and cfg == C.from_query(presets.PRESETS[name].params)[0]
     else:
         assert "neural-network lab" in at.title[0].value
-        assert N.from_query(dict(at.query_params))[0] == preset_cfg(name)
+        assert N.from_query(url(at))[0] == preset_cfg(name)
         assert any(nn_presets.PRESETS[name].title in i.value for i in at.info)  # what it shows, said
 
 

@@ -70,7 +70,7 @@ def torch_optimizer(torch, name, hyper, param, lr):
 @pytest.mark.torch
 @pytest.mark.parametrize(("name", "hyper", "lr"), CASES)
 def test_matches_torch_step_by_step(name, hyper, lr):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     param = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
     topt = torch_optimizer(torch, name, hyper, param, lr)
     opt = optimizers.make(name, **hyper)
@@ -98,7 +98,7 @@ def test_matches_torch_step_by_step(name, hyper, lr):
 @pytest.mark.torch
 @pytest.mark.parametrize("name", optimizers.names())
 def test_defaults_are_torchs(name):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     cls = {"sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
     sig = inspect.signature(getattr(torch.optim, cls.get(name, name.capitalize())))
     for key, value in optimizers.defaults(name).items():
@@ -122,7 +122,7 @@ def test_defaults_are_torchs(name):
 )
 def test_effective_lr_is_the_multiplier_torch_applied(name, hyper):
     """Per-axis effective step c: torch's own step equals c·g (adagrad, rmsprop) or c·m (adam)."""
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     lr = 0.07
     param = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
     topt = torch_optimizer(torch, name, hyper, param, lr)

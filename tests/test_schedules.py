@@ -123,7 +123,7 @@ def assert_same_lrs(ours, theirs):
 @pytest.mark.torch
 @pytest.mark.parametrize(("name", "base_lr", "kw", "n"), CASES, ids=CASE_IDS)
 def test_matches_pytorch(name, base_lr, kw, n):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     sched = schedules.make(name, base_lr, **kw)
     want = torch_lrs(torch, lambda opt: torch_scheduler(torch, opt, sched), sched.base_lr, n)
     assert_same_lrs(sched(np.arange(n)), want)
@@ -132,7 +132,7 @@ def test_matches_pytorch(name, base_lr, kw, n):
 @pytest.mark.torch
 @pytest.mark.parametrize(("name", "base_lr", "kw", "w", "s"), WARM_CASES, ids=[c[0] for c in WARM_CASES])
 def test_warmup_matches_sequential_lr(name, base_lr, kw, w, s):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     sched = schedules.make(name, base_lr, warmup_steps=w, warmup_start_factor=s, **kw)
     inner = schedules.make(name, base_lr, **kw)
     assert sched == schedules.with_warmup(inner, w, s)
@@ -177,7 +177,7 @@ PLATEAU_CASES = [
 @pytest.mark.torch
 @pytest.mark.parametrize("kw", PLATEAU_CASES, ids=[str(k) for k in PLATEAU_CASES])
 def test_plateau_matches_pytorch(kw):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[test]'")
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install -e '.[parity]'")
     losses = scripted_losses()
     plateau = schedules.make("plateau", 0.1, **kw)
     state = plateau.init(losses.shape[1])

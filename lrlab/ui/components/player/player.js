@@ -21,6 +21,35 @@ frames, so the payload is linear in the number of steps and the contour trace is
     }
   }
 
+  // ---- the one adapter to plotly.js internals ----------------------------------------------------
+  // plotly.js has no public call for "the pixel of a data value" (to move the step cursor over a
+  // chart without redrawing it) or "the data point under a click anywhere in the plot area"
+  // (plotly_click fires on traces only). Both need the axis objects of gd._fullLayout (_offset and
+  // _length: the plot area in px; l2p / p2d: linear value <-> pixel) and the plot area's drag layer
+  // (.nsewdrag). They are stable across plotly.js 1.x-4.x; pyproject.toml bounds plotly below 8 for
+  // this reason, and the browser tests exercise both uses. Nothing else in this file reads internals.
+  const plotAxes = {
+    // {x, y, width, height} of the plot area in the div's pixels, or null before the first draw
+    area(gd) {
+      const fl = gd._fullLayout;
+      if (!fl || !fl.xaxis || !fl.yaxis) return null;
+      return { x: fl.xaxis._offset, y: fl.yaxis._offset, width: fl.xaxis._length, height: fl.yaxis._length };
+    },
+    // the horizontal pixel (in the div) of the x value v, or NaN
+    xPixel(gd, v) {
+      const fl = gd._fullLayout;
+      return fl && fl.xaxis ? fl.xaxis._offset + fl.xaxis.l2p(v) : NaN;
+    },
+    // the data point [x, y] under a mouse event's client position, or null
+    dataAt(gd, clientX, clientY) {
+      const fl = gd._fullLayout;
+      const drag = gd.querySelector(".nsewdrag");
+      if (!fl || !fl.xaxis || !drag) return null;
+      const r = drag.getBoundingClientRect();
+      return [fl.xaxis.p2d(clientX - r.left), fl.yaxis.p2d(clientY - r.top)];
+    },
+  };
+
   // ---- state ------------------------------------------------------------------------------------
   const el = (id) => document.getElementById(id);
   const mapDiv = el("map");
@@ -214,22 +243,19 @@ frames, so the payload is linear in the number of steps and the contour trace is
   // ---- line charts (loss, lr, gradient norm per step): drawn once per spec -----------------------
   // The current step is a vertical line over each chart: a plain absolutely positioned element moved
   // with CSS, so scrubbing and playing never redraw the charts.
-  const chartConfig = { responsive: true, displaylogo: false, scrollZoom: false,
-                        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+  const chartConfig = plotConfig; // the same mode bar and behaviour as the map
 
   function placeCursor(d) {
-    const fl = d._fullLayout;
+    const area = plotAxes.area(d);
     const cur = d._lrlabCursor;
-    if (!fl || !fl.xaxis || !cur || !spec) return;
-    const xa = fl.xaxis;
-    const ya = fl.yaxis;
-    const px = xa._offset + xa.l2p(step);
-    const inside = isFinite(px) && px >= xa._offset - 0.5 && px <= xa._offset + xa._length + 0.5;
+    if (!area || !cur || !spec) return;
+    const px = plotAxes.xPixel(d, step);
+    const inside = isFinite(px) && px >= area.x - 0.5 && px <= area.x + area.width + 0.5;
     cur.hidden = !inside;
     if (!inside) return;
     cur.style.left = px.toFixed(1) + "px";
-    cur.style.top = ya._offset + "px";
-    cur.style.height = ya._length + "px";
+    cur.style.top = area.y + "px";
+    cur.style.height = area.height + "px";
   }
 
   function buildCharts() {
@@ -432,15 +458,10 @@ frames, so the payload is linear in the number of steps and the contour trace is
     mapDiv._lrlabClick = true;
     mapDiv.on("plotly_click", (ev) => {
       if (!spec || !spec.clickable || !ev || !ev.event) return;
-      const fl = mapDiv._fullLayout;
-      const drag = mapDiv.querySelector(".nsewdrag");
-      let x = null;
-      let y = null;
-      if (fl && drag) {
-        const r = drag.getBoundingClientRect();
-        x = fl.xaxis.p2d(ev.event.clientX - r.left);
-        y = fl.yaxis.p2d(ev.event.clientY - r.top);
-      } else if (ev.points && ev.points.length) {
+      const at = plotAxes.dataAt(mapDiv, ev.event.clientX, ev.event.clientY);
+      let x = at ? at[0] : null;
+      let y = at ? at[1] : null;
+      if (!at && ev.points && ev.points.length) {
         x = ev.points[0].x;
         y = ev.points[0].y;
       }
