@@ -623,52 +623,22 @@ def normalize(text: str) -> str:
     return pretty if len(pretty) <= MAX_CHARS else to_text(expr, compact=True)
 
 
-# -- surfaces ------------------------------------------------------------------------------------
+# -- the functions of a surface ----------------------------------------------------------------
 @lru_cache(maxsize=256)
 def _compiled(canonical: str) -> tuple[Expr, tuple[Expr, Expr], tuple[Expr, Expr, Expr]]:
     expr = parse(canonical)
     return expr, gradient(expr), hessian(expr)
 
 
-def _check_bounds(bounds) -> tuple[tuple[float, float], tuple[float, float]]:
-    try:
-        (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in bounds)
-    except (TypeError, ValueError):
-        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)), got {bounds!r}") from None
-    if not all(map(math.isfinite, (x0, x1, y0, y1))) or not (x0 < x1 and y0 < y1):
-        raise ValueError(f"bounds must be finite with min < max, got {bounds!r}")
-    return (x0, x1), (y0, y1)
-
-
-def surface_from_expression(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0)), start=None):
-    """A :class:`lrlab.surfaces.Surface` named "custom" for the user formula ``text``.
-
-    Values, gradients and Hessians come from the exact derivative trees. The minima are unknown
-    (``minima=()``). ``start`` defaults to 70% of the way from the centre toward the top-left
-    corner of ``bounds``; a given ``start`` must lie inside ``bounds``.
-    """
-    from lrlab.surfaces import Surface
-
+def functions(text: str) -> tuple[str, Callable, Callable, Callable]:
+    """(canonical text, f, g, h) of the formula ``text``: f(x, y), g(x, y) -> (f_x, f_y) and
+    h(x, y) -> (f_xx, f_xy, f_yy), vectorized, from the exact derivative trees (what a
+    :class:`lrlab.surfaces.Surface` is made of; ``surfaces.from_expression`` builds one)."""
     canonical = normalize(text)
     expr, (fx, fy), (fxx, fxy, fyy) = _compiled(canonical)
-    (x0, x1), (y0, y1) = _check_bounds(bounds)
-    if start is None:
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        start = (cx - 0.7 * (x1 - x0) / 2, cy + 0.7 * (y1 - y0) / 2)
-    try:
-        sx, sy = (float(s) for s in start)
-    except (TypeError, ValueError):
-        raise ValueError(f"start must be a pair (x, y), got {start!r}") from None
-    if not (x0 <= sx <= x1 and y0 <= sy <= y1):
-        raise ValueError(f"start {start!r} must lie inside bounds x in [{x0}, {x1}], y in [{y0}, {y1}]")
-    return Surface(
-        name="custom",
-        description=f"A user formula, f(x, y) = {canonical}; its minima are not known in advance.",
-        formula=canonical,
-        f=lambda x, y: evaluate(expr, x, y),
-        g=lambda x, y: (evaluate(fx, x, y), evaluate(fy, x, y)),
-        h=lambda x, y: (evaluate(fxx, x, y), evaluate(fxy, x, y), evaluate(fyy, x, y)),
-        bounds=((x0, x1), (y0, y1)),
-        minima=(),
-        start=(sx, sy),
+    return (
+        canonical,
+        lambda x, y: evaluate(expr, x, y),
+        lambda x, y: (evaluate(fx, x, y), evaluate(fy, x, y)),
+        lambda x, y: (evaluate(fxx, x, y), evaluate(fxy, x, y), evaluate(fyy, x, y)),
     )

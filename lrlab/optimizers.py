@@ -25,13 +25,14 @@ Notation in the rules below: θ parameters, g gradient, η lr, λ weight_decay, 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
+
+from lrlab.params import Param, check_all, flag, real, reals
 
 _QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}  # a diverging run just yields inf/NaN
 
@@ -196,48 +197,6 @@ def _adam_eff(s, lr, *, betas, eps, amsgrad, **_):
     return _adam_scale(s["t"], lr, s["max_exp_avg_sq" if amsgrad else "exp_avg_sq"], betas, eps)
 
 
-# ---------------------------------------------------------------- hyperparameter checks
-
-
-def _real(key, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{key} must be a real number, got {value!r}")
-    return float(value)
-
-
-def _nonneg(key, value) -> float:
-    x = _real(key, value)
-    if not (x >= 0 and math.isfinite(x)):
-        raise ValueError(f"{key} must be a finite number >= 0, got {value!r}")
-    return x
-
-
-def _unit(key, value) -> float:
-    x = _real(key, value)
-    if not 0 <= x < 1:
-        raise ValueError(f"{key} must be in [0, 1), got {value!r}")
-    return x
-
-
-def _open_unit(key, value) -> float:
-    x = _real(key, value)
-    if not 0 < x < 1:
-        raise ValueError(f"{key} must be in (0, 1) (Nesterov needs a nonzero momentum), got {value!r}")
-    return x
-
-
-def _flag(key, value) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ValueError(f"{key} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _betas(key, value) -> tuple[float, float]:
-    if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
-        raise ValueError(f"{key} must be a pair (beta1, beta2), each in [0, 1), got {value!r}")
-    return (_unit(f"{key}[0]", value[0]), _unit(f"{key}[1]", value[1]))
-
-
 # ---------------------------------------------------------------- registry
 
 
@@ -256,50 +215,63 @@ def _adam_init(p, *, amsgrad, **_):
 
 class _Rule(NamedTuple):
     update: Callable
-    defaults: dict  # hyper name -> (PyTorch default, check)
+    params: tuple[Param, ...]  # the hyperparameters, with PyTorch's defaults and accepted ranges
     init: Callable
     effective: Callable | None = None
 
 
+def _nonneg(name, default):
+    return real(name, default, 0.0)
+
+
+def _unit(name, default):
+    return real(name, default, 0.0, 1.0, hi_open=True)
+
+
 def _adam_hyper(weight_decay):
-    return {
-        "betas": ((0.9, 0.999), _betas),
-        "eps": (1e-8, _nonneg),
-        "weight_decay": (weight_decay, _nonneg),
-        "amsgrad": (False, _flag),
-    }
+    return (
+        reals("betas", (0.9, 0.999), 0.0, 1.0, hi_open=True, count=(2, 2), note="a pair (beta1, beta2)"),
+        _nonneg("eps", 1e-8),
+        _nonneg("weight_decay", weight_decay),
+        flag("amsgrad", False),
+    )
 
 
 _RULES: dict[str, _Rule] = {
-    "sgd": _Rule(sgd, {"weight_decay": (0.0, _nonneg)}, _zeros()),
+    "sgd": _Rule(sgd, (_nonneg("weight_decay", 0.0),), _zeros()),
     "momentum": _Rule(
         momentum,
-        {"momentum": (0.9, _unit), "dampening": (0.0, _unit), "weight_decay": (0.0, _nonneg)},
+        (_unit("momentum", 0.9), _unit("dampening", 0.0), _nonneg("weight_decay", 0.0)),
         _zeros("momentum_buffer"),
     ),
     "nesterov": _Rule(
-        nesterov, {"momentum": (0.9, _open_unit), "weight_decay": (0.0, _nonneg)}, _zeros("momentum_buffer")
+        nesterov,
+        (
+            real("momentum", 0.9, 0.0, 1.0, lo_open=True, hi_open=True, note="Nesterov needs momentum > 0"),
+            _nonneg("weight_decay", 0.0),
+        ),
+        _zeros("momentum_buffer"),
     ),
     "adagrad": _Rule(
         adagrad,
-        {
-            "lr_decay": (0.0, _nonneg),
-            "weight_decay": (0.0, _nonneg),
-            "initial_accumulator_value": (0.0, _nonneg),
-            "eps": (1e-10, _nonneg),
-        },
+        (
+            _nonneg("lr_decay", 0.0),
+            _nonneg("weight_decay", 0.0),
+            _nonneg("initial_accumulator_value", 0.0),
+            _nonneg("eps", 1e-10),
+        ),
         lambda p, initial_accumulator_value, **_: {"sum": np.full_like(p, initial_accumulator_value)},
         _adagrad_eff,
     ),
     "rmsprop": _Rule(
         rmsprop,
-        {
-            "alpha": (0.99, _unit),
-            "eps": (1e-8, _nonneg),
-            "weight_decay": (0.0, _nonneg),
-            "momentum": (0.0, _unit),
-            "centered": (False, _flag),
-        },
+        (
+            _unit("alpha", 0.99),
+            _nonneg("eps", 1e-8),
+            _nonneg("weight_decay", 0.0),
+            _unit("momentum", 0.0),
+            flag("centered", False),
+        ),
         _rmsprop_init,
         _rmsprop_eff,
     ),
@@ -319,9 +291,15 @@ def _rule(name) -> _Rule:
     return _RULES[name]
 
 
+def params(name: str) -> tuple[Param, ...]:
+    """The hyperparameters of optimizer ``name``: PyTorch's defaults, kinds and accepted ranges
+    (``lr`` is not among them: it is given to ``step``)."""
+    return _rule(name).params
+
+
 def defaults(name: str) -> dict:
     """PyTorch's default hyperparameters of optimizer ``name`` (``lr`` is given to ``step``)."""
-    return {k: v for k, (v, _) in _rule(name).defaults.items()}
+    return {p.name: p.default for p in params(name)}
 
 
 def velocity(state: Mapping) -> np.ndarray | None:
@@ -409,9 +387,4 @@ def make(name: str, **hyper) -> Optimizer:
 
     An unknown name, an unknown hyperparameter or a value outside its range raises ValueError.
     """
-    rule = _rule(name)
-    unknown = sorted(set(hyper) - set(rule.defaults))
-    if unknown:
-        raise ValueError(f"{name} has no hyperparameter {unknown[0]!r}; it takes {list(rule.defaults)}")
-    full = {k: check(k, hyper.get(k, default)) for k, (default, check) in rule.defaults.items()}
-    return Optimizer(name, MappingProxyType(full))
+    return Optimizer(name, MappingProxyType(check_all(name, _rule(name).params, hyper)))

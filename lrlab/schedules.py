@@ -72,43 +72,14 @@ descent runner steps it with the loss after each update (see :class:`Plateau`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
-from numbers import Integral, Real
 
 import numpy as np
 
+from lrlab.params import Param, check_all, choice, flag, integer, integers, real
+
 # ---------------------------------------------------------------------------------------------
-# argument checks: every bad value raises ValueError naming the value and the accepted range
-
-
-def _num(key: str, v, lo: float = -math.inf, hi: float = math.inf, *, lo_open=False, hi_open=False) -> float:
-    """``v`` as a finite float in the interval [lo, hi] (ends open where asked)."""
-    left = "(" if lo_open or lo == -math.inf else "["
-    right = ")" if hi_open or hi == math.inf else "]"
-    rng = f"{left}{lo:g}, {hi:g}{right}"
-    if isinstance(v, bool) or not isinstance(v, Real):
-        raise ValueError(f"{key} must be a finite number in {rng}, got {v!r}")
-    x = float(v)
-    if not math.isfinite(x) or x < lo or x > hi or (lo_open and x == lo) or (hi_open and x == hi):
-        raise ValueError(f"{key} must be a finite number in {rng}, got {v!r}")
-    return x
-
-
-def _int(key: str, v, lo: int = 0) -> int:
-    """``v`` as an int >= lo (an integral float such as 30.0 is accepted)."""
-    ok = not isinstance(v, bool) and (
-        isinstance(v, Integral) or (isinstance(v, Real) and math.isfinite(v) and float(v).is_integer())
-    )
-    if not ok or int(v) < lo:
-        raise ValueError(f"{key} must be an integer >= {lo}, got {v!r}")
-    return int(v)
-
-
-def _choice(key: str, v, options: tuple[str, ...]) -> str:
-    if v not in options:
-        raise ValueError(f"{key} must be one of {', '.join(map(repr, options))}, got {v!r}")
-    return v
+# step indices
 
 
 def _steps(t) -> np.ndarray:
@@ -264,166 +235,133 @@ def _inverse_time(t, base_lr, decay_rate, decay_steps):
 
 
 # ---------------------------------------------------------------------------------------------
-# keyword checks per schedule: (base_lr, kw) -> (base_lr, normalized kw)
+# the parameters of each schedule (declared once: the checks here and the app's widgets use them)
+# and the checks that relate parameters to each other: (base_lr, kw) -> (base_lr, kw)
+
+BASE_LR = real("base_lr", None, 0.0, lr=True)
+_GAMMA = real("gamma", 0.1, 0.0, lo_open=True)
+_ETA_MIN = real("eta_min", 0.0, 0.0, lr=True)
 
 
-def _check_step(b, kw):
-    return b, {"step_size": _int("step_size", kw["step_size"], 1), "gamma": _gamma(kw["gamma"])}
+def _eta_min_below_base(b, kw):
+    """``eta_min`` in [0, base_lr]: the floor of a cosine must not be above its start."""
+    return b, {**kw, "eta_min": replace(_ETA_MIN, hi=b).check(kw["eta_min"])}
 
 
-def _gamma(v, key="gamma"):
-    return _num(key, v, 0.0, lo_open=True)
+def _cyclic_cross(b, kw):
+    """``max_lr`` defaults to 4 base_lr and may not be below it; ``step_size_down`` to ``step_size_up``."""
+    max_lr = 4.0 * b if kw["max_lr"] is None else replace(_CYCLIC_MAX_LR, lo=b).check(kw["max_lr"])
+    down = kw["step_size_up"] if kw["step_size_down"] is None else kw["step_size_down"]
+    return b, {**kw, "max_lr": max_lr, "step_size_down": down}
 
 
-def _check_multistep(b, kw):
-    ms = kw["milestones"]
-    if isinstance(ms, str) or not hasattr(ms, "__iter__"):
-        raise ValueError(f"milestones must be a list of integers >= 0, got {ms!r}")
-    ms = tuple(sorted(_int("milestones entry", m, 0) for m in ms))
-    return b, {"milestones": ms, "gamma": _gamma(kw["gamma"])}
-
-
-def _check_exponential(b, kw):
-    return b, {"gamma": _gamma(kw["gamma"])}
-
-
-def _check_polynomial(b, kw):
-    total_iters = _int("total_iters", kw["total_iters"], 1)
-    return b, {"total_iters": total_iters, "power": _num("power", kw["power"], 0.0)}
-
-
-def _eta_min(b, v):
-    return _num("eta_min", v, 0.0, b) if b > 0 else _num("eta_min", v, 0.0, 0.0)
-
-
-def _check_cosine(b, kw):
-    return b, {"t_max": _int("t_max", kw["t_max"], 1), "eta_min": _eta_min(b, kw["eta_min"])}
-
-
-def _check_cosine_restarts(b, kw):
-    return b, {
-        "t_0": _int("t_0", kw["t_0"], 1),
-        "t_mult": _int("t_mult", kw["t_mult"], 1),
-        "eta_min": _eta_min(b, kw["eta_min"]),
-    }
-
-
-def _check_cyclic(b, kw):
-    max_lr = 4.0 * b if kw["max_lr"] is None else _num("max_lr", kw["max_lr"], b)
-    up = _int("step_size_up", kw["step_size_up"], 1)
-    down = up if kw["step_size_down"] is None else _int("step_size_down", kw["step_size_down"], 1)
-    mode = _choice("mode", kw["mode"], ("triangular", "triangular2", "exp_range"))
-    return b, {
-        "max_lr": max_lr,
-        "step_size_up": up,
-        "step_size_down": down,
-        "mode": mode,
-        "gamma": _gamma(kw["gamma"]),
-    }
-
-
-def _check_onecycle(b, kw):
-    max_lr = b if kw["max_lr"] is None else _num("max_lr", kw["max_lr"], 0.0)
-    out = {
-        "max_lr": max_lr,
-        "total_steps": _int("total_steps", kw["total_steps"], 1),
-        "pct_start": _num("pct_start", kw["pct_start"], 0.0, 1.0),
-        "anneal_strategy": _choice("anneal_strategy", kw["anneal_strategy"], ("cos", "linear")),
-        "div_factor": _num("div_factor", kw["div_factor"], 0.0, lo_open=True),
-        "final_div_factor": _num("final_div_factor", kw["final_div_factor"], 0.0, lo_open=True),
-        "three_phase": kw["three_phase"],
-    }
-    if not isinstance(out["three_phase"], bool | np.bool_):
-        raise ValueError(f"three_phase must be True or False, got {out['three_phase']!r}")
-    out["three_phase"] = bool(out["three_phase"])
-    if float(out["pct_start"] * out["total_steps"]) == 1.0:
+def _onecycle_cross(b, kw):
+    """``max_lr`` (default: base_lr) is the peak and replaces base_lr; pct_start * total_steps = 1
+    would make the first phase empty (PyTorch divides by zero)."""
+    max_lr = b if kw["max_lr"] is None else kw["max_lr"]
+    if float(kw["pct_start"] * kw["total_steps"]) == 1.0:
         raise ValueError(
             f"pct_start * total_steps must not equal 1 (its first phase would be empty and PyTorch "
-            f"divides by zero), got pct_start={out['pct_start']!r}, total_steps={out['total_steps']!r}"
+            f"divides by zero), got pct_start={kw['pct_start']!r}, total_steps={kw['total_steps']!r}"
         )
-    return max_lr, out
+    return max_lr, {**kw, "max_lr": max_lr}
 
 
-def _check_warmup(b, kw):
-    return b, {
-        "start_factor": _num("start_factor", kw["start_factor"], 0.0, 1.0, lo_open=True),
-        "end_factor": _num("end_factor", kw["end_factor"], 0.0, 1.0),
-        "total_iters": _int("total_iters", kw["total_iters"], 1),
-    }
-
-
-def _check_inverse_time(b, kw):
-    return b, {
-        "decay_rate": _num("decay_rate", kw["decay_rate"], 0.0),
-        "decay_steps": _num("decay_steps", kw["decay_steps"], 0.0, lo_open=True),
-    }
+_CYCLIC_MAX_LR = real("max_lr", None, 0.0, optional=True, lr=True, auto="4 × base_lr")
 
 
 @dataclass(frozen=True)
 class _Spec:
     fn: object
-    defaults: dict
-    check: object = None
-    lr_keys: tuple[str, ...] = ()  # lr-valued keywords, multiplied by ``scaled``
+    params: tuple[Param, ...] = ()
+    cross: object = None  # checks across parameters, after each one is checked on its own
+
+    @property
+    def lr_keys(self) -> tuple[str, ...]:
+        """lr-valued keywords, multiplied by ``scaled``."""
+        return tuple(p.name for p in self.params if p.lr)
 
 
 # Keywords PyTorch requires get a demonstration value sized for a ~100-step run (see ``defaults``).
 _SPECS: dict[str, _Spec] = {
-    "constant": _Spec(_constant, {}),
-    "step": _Spec(_step, {"step_size": 30, "gamma": 0.1}, _check_step),
-    "multistep": _Spec(_multistep, {"milestones": (30, 60, 80), "gamma": 0.1}, _check_multistep),
-    "exponential": _Spec(_exponential, {"gamma": 0.95}, _check_exponential),
-    "polynomial": _Spec(_polynomial, {"total_iters": 5, "power": 1.0}, _check_polynomial),
-    "cosine": _Spec(_cosine, {"t_max": 100, "eta_min": 0.0}, _check_cosine, ("eta_min",)),
+    "constant": _Spec(_constant),
+    "step": _Spec(_step, (integer("step_size", 30, 1), _GAMMA)),
+    "multistep": _Spec(_multistep, (integers("milestones", (30, 60, 80), 0), _GAMMA)),
+    "exponential": _Spec(_exponential, (replace(_GAMMA, default=0.95),)),
+    "polynomial": _Spec(_polynomial, (integer("total_iters", 5, 1), real("power", 1.0, 0.0))),
+    "cosine": _Spec(_cosine, (integer("t_max", 100, 1), _ETA_MIN), _eta_min_below_base),
     "cosine_restarts": _Spec(
-        _cosine_restarts, {"t_0": 25, "t_mult": 1, "eta_min": 0.0}, _check_cosine_restarts, ("eta_min",)
+        _cosine_restarts,
+        (integer("t_0", 25, 1), integer("t_mult", 1, 1), _ETA_MIN),
+        _eta_min_below_base,
     ),
     "cyclic": _Spec(
         _cyclic,
-        {  # max_lr=None: 4 * base_lr (Smith 2017: "base_lr = 1/3 or 1/4 of max_lr")
-            "max_lr": None,
-            "step_size_up": 2000,
-            "step_size_down": None,
-            "mode": "triangular",
-            "gamma": 1.0,
-        },
-        _check_cyclic,
-        ("max_lr",),
+        (  # max_lr=None: 4 * base_lr (Smith 2017: "base_lr = 1/3 or 1/4 of max_lr")
+            _CYCLIC_MAX_LR,
+            integer("step_size_up", 2000, 1),
+            integer("step_size_down", None, 1, optional=True, auto="step_size_up"),
+            choice("mode", "triangular", ("triangular", "triangular2", "exp_range")),
+            replace(_GAMMA, default=1.0),
+        ),
+        _cyclic_cross,
     ),
     "onecycle": _Spec(
         _onecycle,
-        {  # max_lr=None: base_lr
-            "max_lr": None,
-            "total_steps": 100,
-            "pct_start": 0.3,
-            "anneal_strategy": "cos",
-            "div_factor": 25.0,
-            "final_div_factor": 1e4,
-            "three_phase": False,
-        },
-        _check_onecycle,
-        ("max_lr",),
+        (  # max_lr=None: base_lr
+            real("max_lr", None, 0.0, optional=True, lr=True, auto="base_lr"),
+            integer("total_steps", 100, 1),
+            real("pct_start", 0.3, 0.0, 1.0),
+            choice("anneal_strategy", "cos", ("cos", "linear")),
+            real("div_factor", 25.0, 0.0, lo_open=True),
+            real("final_div_factor", 1e4, 0.0, lo_open=True),
+            flag("three_phase", False),
+        ),
+        _onecycle_cross,
     ),
-    "warmup": _Spec(_warmup, {"start_factor": 1.0 / 3, "end_factor": 1.0, "total_iters": 5}, _check_warmup),
-    "inverse_time": _Spec(_inverse_time, {"decay_rate": 1.0, "decay_steps": 10}, _check_inverse_time),
+    "warmup": _Spec(
+        _warmup,
+        (
+            real("start_factor", 1.0 / 3, 0.0, 1.0, lo_open=True),
+            real("end_factor", 1.0, 0.0, 1.0),
+            integer("total_iters", 5, 1),
+        ),
+    ),
+    "inverse_time": _Spec(
+        _inverse_time, (real("decay_rate", 1.0, 0.0), real("decay_steps", 10.0, 0.0, lo_open=True))
+    ),
 }
 
-PLATEAU_DEFAULTS = {
-    "factor": 0.1,
-    "patience": 10,
-    "threshold": 1e-4,
-    "threshold_mode": "rel",
-    "cooldown": 0,
-    "min_lr": 0.0,
-    "eps": 1e-8,
-    "mode": "min",
-}
 WARMUP_START_FACTOR = 1.0 / 3  # LinearLR's default start_factor
+# every schedule but plateau takes a linear warm-up in front (see with_warmup)
+WARMUP_PARAMS = (
+    integer("warmup_steps", 0, 0),
+    real("warmup_start_factor", WARMUP_START_FACTOR, 0.0, 1.0, lo_open=True),
+)
+PLATEAU_PARAMS = (
+    real("factor", 0.1, 0.0, 1.0, hi_open=True),
+    integer("patience", 10, 0),
+    real("threshold", 1e-4, 0.0, note="below 1 when threshold_mode is 'rel' and mode is 'min'"),
+    choice("threshold_mode", "rel", ("rel", "abs")),
+    integer("cooldown", 0, 0),
+    real("min_lr", 0.0, 0.0, lr=True),
+    real("eps", 1e-8, 0.0),
+    choice("mode", "min", ("min", "max")),
+)
+PLATEAU_DEFAULTS = {p.name: p.default for p in PLATEAU_PARAMS}
 
 
 def names() -> list[str]:
     """Every schedule name ``make`` accepts (``plateau`` last: it depends on the loss)."""
     return [*_SPECS, "plateau"]
+
+
+def params(name: str) -> tuple[Param, ...]:
+    """Every keyword ``make(name, base_lr, ...)`` accepts, with its default, kind and range: the
+    schedule's own (PyTorch's names in snake_case), then the warm-up's (all but ``plateau``)."""
+    if name == "plateau":
+        return PLATEAU_PARAMS
+    return _spec(name).params + WARMUP_PARAMS
 
 
 def defaults(name: str) -> dict:
@@ -433,31 +371,17 @@ def defaults(name: str) -> dict:
     ``milestones=(30, 60, 80)``, exponential ``gamma=0.95``, ``t_max=100``, ``t_0=25``,
     ``total_steps=100``, ``decay_rate=1.0``, ``decay_steps=10``; ``max_lr=None`` means ``4*base_lr``
     for ``cyclic`` and ``base_lr`` for ``onecycle``. Every schedule (not ``plateau``) also takes
-    ``warmup_steps=0`` and ``warmup_start_factor=1/3``, which are not listed here.
+    ``warmup_steps=0`` and ``warmup_start_factor=1/3``, which are not listed here (see :func:`params`).
     """
     if name == "plateau":
         return dict(PLATEAU_DEFAULTS)
-    return dict(_spec(name).defaults)
+    return {p.name: p.default for p in _spec(name).params}
 
 
 def _spec(name) -> _Spec:
     if name not in _SPECS:
         raise ValueError(f"unknown schedule {name!r}: choose one of {', '.join(names())}")
     return _SPECS[name]
-
-
-def _base_lr(v) -> float:
-    return _num("base_lr", v, 0.0)
-
-
-def _fill(name: str, given: dict, allowed: dict) -> dict:
-    unknown = sorted(set(given) - set(allowed))
-    if unknown:
-        raise ValueError(
-            f"unknown keyword {unknown[0]!r} for schedule {name!r}: accepted are "
-            f"{', '.join(allowed) or 'none'} (and warmup_steps, warmup_start_factor)"
-        )
-    return {**allowed, **given}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,7 +436,7 @@ class Schedule:
     def scaled(self, f: float) -> Schedule:
         """The same schedule with every lr-valued parameter (``base_lr``, ``eta_min``, ``max_lr``)
         multiplied by ``f``; then ``scaled(f)(t) == f * self(t)`` up to rounding."""
-        f = _num("f", f, 0.0)
+        f = _FACTOR.check(f)
         keys = _SPECS[self.name].lr_keys
         params = tuple((k, v * f if k in keys else v) for k, v in self.params)
         return replace(self, base_lr=self.base_lr * f, params=params)
@@ -563,7 +487,7 @@ class Plateau:
 
     def init(self, k: int = 1) -> dict:
         """State of ``k`` runs: lr (k,), best (k,), num_bad_epochs (k,), cooldown_counter (k,)."""
-        k = _int("k", k, 1)
+        k = integer("k", 1, 1).check(k)
         return {
             "lr": np.full(k, self.base_lr),
             "best": np.full(k, np.inf if self.mode == "min" else -np.inf),
@@ -600,26 +524,18 @@ class Plateau:
     def scaled(self, f: float) -> Plateau:
         """The same rule from ``f * base_lr`` with floor ``f * min_lr`` (``eps`` is a tolerance and
         stays: it only skips reductions smaller than itself)."""
-        f = _num("f", f, 0.0)
+        f = _FACTOR.check(f)
         return replace(self, base_lr=self.base_lr * f, min_lr=self.min_lr * f)
 
 
 def _make_plateau(base_lr, kw) -> Plateau:
-    kw = _fill("plateau", kw, PLATEAU_DEFAULTS)
-    mode = _choice("mode", kw["mode"], ("min", "max"))
-    threshold_mode = _choice("threshold_mode", kw["threshold_mode"], ("rel", "abs"))
-    rel_min = mode == "min" and threshold_mode == "rel"
-    return Plateau(
-        base_lr=_base_lr(base_lr),
-        factor=_num("factor", kw["factor"], 0.0, 1.0, hi_open=True),
-        patience=_int("patience", kw["patience"], 0),
-        threshold=_num("threshold", kw["threshold"], 0.0, 1.0 if rel_min else math.inf, hi_open=rel_min),
-        threshold_mode=threshold_mode,
-        cooldown=_int("cooldown", kw["cooldown"], 0),
-        min_lr=_num("min_lr", kw["min_lr"], 0.0),
-        eps=_num("eps", kw["eps"], 0.0),
-        mode=mode,
-    )
+    kw = check_all("plateau", PLATEAU_PARAMS, kw)
+    if kw["mode"] == "min" and kw["threshold_mode"] == "rel":  # best * (1 - threshold) must stay > 0
+        kw["threshold"] = replace(PLATEAU_PARAMS[2], hi=1.0, hi_open=True).check(kw["threshold"])
+    return Plateau(base_lr=BASE_LR.check(base_lr), **kw)
+
+
+_FACTOR = real("f", 1.0, 0.0)  # the factor of ``scaled``
 
 
 def make(name: str, base_lr: float | None = None, **kw) -> Schedule | Plateau:
@@ -639,12 +555,12 @@ def make(name: str, base_lr: float | None = None, **kw) -> Schedule | Plateau:
             )
         return _make_plateau(base_lr, kw)
     spec = _spec(name)
-    kw = _fill(name, kw, spec.defaults)
+    kw = check_all(f"schedule {name!r}", spec.params, kw)
     if base_lr is None and not (name == "onecycle" and kw.get("max_lr") is not None):
         raise ValueError(f"schedule {name!r} needs base_lr, a finite number >= 0, got None")
-    base_lr = None if base_lr is None else _base_lr(base_lr)
-    if spec.check is not None:
-        base_lr, kw = spec.check(base_lr, kw)
+    base_lr = None if base_lr is None else BASE_LR.check(base_lr)
+    if spec.cross is not None:
+        base_lr, kw = spec.cross(base_lr, kw)
     sched = Schedule(name, base_lr, tuple(sorted(kw.items())))
     start_factor = warm.get("warmup_start_factor", WARMUP_START_FACTOR)
     return with_warmup(sched, warm.get("warmup_steps", 0), start_factor)
@@ -660,8 +576,8 @@ def with_warmup(sched: Schedule, steps: int, start_factor: float = WARMUP_START_
         raise ValueError("plateau cannot take a warm-up (PyTorch's SequentialLR refuses ReduceLROnPlateau)")
     if not isinstance(sched, Schedule):
         raise ValueError(f"with_warmup needs a Schedule from schedules.make, got {sched!r}")
-    steps = _int("warmup_steps", steps, 0)
-    start_factor = _num("warmup_start_factor", start_factor, 0.0, 1.0, lo_open=True)
+    steps = WARMUP_PARAMS[0].check(steps)
+    start_factor = WARMUP_PARAMS[1].check(start_factor)
     if steps and sched.warmup_steps:
         raise ValueError(f"{sched!r} already has a warm-up of {sched.warmup_steps} steps")
     if steps == 0:

@@ -33,12 +33,14 @@ array([4., 1.])
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+
+from lrlab import expression
+from lrlab.params import Param, check_all, real
 
 Fn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -102,12 +104,17 @@ class Surface:
 
 # -- the catalogue ---------------------------------------------------------------------------
 
-_REGISTRY: dict[str, Callable[..., Surface]] = {}
+_REGISTRY: dict[str, tuple[Callable[..., Surface], tuple[Param, ...]]] = {}
 
 
-def _register(fn: Callable[..., Surface]) -> Callable[..., Surface]:
-    _REGISTRY[fn.__name__.removeprefix("_make_")] = fn
-    return fn
+def _register(*declared: Param):
+    """Register ``_make_<name>`` under ``<name>`` with its parameters (kind, default, range)."""
+
+    def register(fn: Callable[..., Surface]) -> Callable[..., Surface]:
+        _REGISTRY[fn.__name__.removeprefix("_make_")] = (fn, declared)
+        return fn
+
+    return register
 
 
 def names() -> list[str]:
@@ -115,37 +122,26 @@ def names() -> list[str]:
     return list(_REGISTRY)
 
 
-def make(name: str, **params) -> Surface:
-    """Build the surface ``name`` with its parameters (see each ``_make_*`` for the accepted ones)."""
+def params(name: str) -> tuple[Param, ...]:
+    """The tunable parameters of surface ``name``: default, kind and accepted range of each."""
     if name not in _REGISTRY:
         raise ValueError(f"unknown surface {name!r}; accepted: {', '.join(names())}")
-    accepted = list(inspect.signature(_REGISTRY[name]).parameters)
-    unknown = [k for k in params if k not in accepted]
-    if unknown:
-        raise ValueError(
-            f"surface {name!r} has no parameter {', '.join(map(repr, unknown))}; "
-            f"accepted: {', '.join(accepted) or 'none'}"
-        )
-    return _REGISTRY[name](**params)
+    return _REGISTRY[name][1]
+
+
+def make(name: str, **given) -> Surface:
+    """Build the surface ``name`` with its parameters (see :func:`params`); a bad name, an unknown
+    parameter or a value outside its range raises ValueError naming it."""
+    declared = params(name)
+    try:
+        kw = check_all(f"surface {name!r}", declared, given)
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+    return _REGISTRY[name][0](**kw)
 
 
 def _frozen(**kw) -> Mapping[str, float]:
     return MappingProxyType(dict(kw))
-
-
-def _param(surface: str, name: str, value, lo: float, hi: float, *, open_lo: bool = False) -> float:
-    """``value`` as a finite float in [lo, hi] (or (lo, hi] with ``open_lo``), else a ValueError naming
-    the parameter, the value and the accepted range."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = np.nan
-    if not (np.isfinite(v) and (v > lo if open_lo else v >= lo) and v <= hi):
-        left, right = "(" if open_lo else "[", "]" if np.isfinite(hi) else ")"
-        raise ValueError(
-            f"{surface}: {name}={value!r} is outside the accepted range {left}{lo:g}, {hi:g}{right}"
-        )
-    return v
 
 
 def _newton(g, h, guesses, iters: int = 100) -> np.ndarray:
@@ -185,11 +181,9 @@ def _minima(f, g, h, points, tol: float = 1e-9) -> tuple[Minimum, ...]:
     )
 
 
-@_register
-def _make_quadratic(a: float = 4.0, b: float = 1.0) -> Surface:
+@_register(real("a", 4.0, 0.0, lo_open=True), real("b", 1.0, 0.0, lo_open=True))
+def _make_quadratic(a: float, b: float) -> Surface:
     """f = (a x^2 + b y^2) / 2: curvatures a and b along the axes; a != b is a ravine."""
-    a = _param("quadratic", "a", a, 0.0, np.inf, open_lo=True)
-    b = _param("quadratic", "b", b, 0.0, np.inf, open_lo=True)
     return Surface(
         name="quadratic",
         description="A bowl with curvature a along x and b along y: the cleanest picture of the "
@@ -205,17 +199,18 @@ def _make_quadratic(a: float = 4.0, b: float = 1.0) -> Surface:
     )
 
 
-@_register
-def _make_ravine(a: float = 20.0, b: float = 1.0, angle: float = 30.0) -> Surface:
+@_register(
+    real("a", 20.0, 0.0, 100.0, lo_open=True),
+    real("b", 1.0, 0.0, 100.0, lo_open=True),
+    real("angle", 30.0, -90.0, 90.0),
+)
+def _make_ravine(a: float, b: float, angle: float) -> Surface:
     """f = (a u^2 + b v^2) / 2 in coordinates (u, v) rotated by ``angle`` degrees from (x, y).
 
     With u = x cos t + y sin t, v = -x sin t + y cos t, the Hessian is R^T diag(a, b) R: the same bowl
     as ``quadratic`` with its axes turned off the coordinate axes, so no per-coordinate step size can
     undo the condition number a / b.
     """
-    a = _param("ravine", "a", a, 0.0, 100.0, open_lo=True)
-    b = _param("ravine", "b", b, 0.0, 100.0, open_lo=True)
-    angle = _param("ravine", "angle", angle, -90.0, 90.0)
     c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
     hxx, hxy, hyy = a * c * c + b * s * s, (a - b) * c * s, a * s * s + b * c * c
     return Surface(
@@ -234,7 +229,7 @@ def _make_ravine(a: float = 20.0, b: float = 1.0, angle: float = 30.0) -> Surfac
     )
 
 
-@_register
+@_register()
 def _make_booth() -> Surface:
     """Booth: f = (x + 2y - 7)^2 + (2x + y - 5)^2, minimum 0 at (1, 3); constant Hessian
     [[10, 8], [8, 10]] with eigenvalues 18 along (1, 1) and 2 along (1, -1)."""
@@ -252,7 +247,7 @@ def _make_booth() -> Surface:
     )
 
 
-@_register
+@_register()
 def _make_matyas() -> Surface:
     """Matyas: f = 0.26 (x^2 + y^2) - 0.48 x y, minimum 0 at the origin; Hessian
     [[0.52, -0.48], [-0.48, 0.52]] with eigenvalues 1 along (1, -1) and 0.04 along (1, 1)."""
@@ -270,15 +265,13 @@ def _make_matyas() -> Surface:
     )
 
 
-@_register
-def _make_rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
+@_register(real("a", 1.0, 0.0, 2.0), real("b", 100.0, 0.0, 1000.0, lo_open=True))
+def _make_rosenbrock(a: float, b: float) -> Surface:
     """Rosenbrock: f = (a - x)^2 + b (y - x^2)^2, minimum 0 at (a, a^2).
 
     f_x = -2 (a - x) - 4 b x (y - x^2),  f_y = 2 b (y - x^2);
     f_xx = 2 - 4 b y + 12 b x^2,  f_xy = -4 b x,  f_yy = 2 b.
     """
-    a = _param("rosenbrock", "a", a, 0.0, 2.0)
-    b = _param("rosenbrock", "b", b, 0.0, 1000.0, open_lo=True)
     r = max(2.0, a + 1.0)
     return Surface(
         name="rosenbrock",
@@ -325,7 +318,7 @@ def _beale_h(x, y):
     return hxx, hxy, hyy
 
 
-@_register
+@_register()
 def _make_beale() -> Surface:
     """Beale: f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2, minimum 0 at (3, 0.5)."""
     return Surface(
@@ -342,7 +335,7 @@ def _make_beale() -> Surface:
     )
 
 
-@_register
+@_register()
 def _make_saddle() -> Surface:
     """f = x^2/2 + y^4/4 - y^2/2: a saddle at the origin (curvatures 1 and -1), minima -1/4 at (0, +-1).
 
@@ -366,14 +359,13 @@ def _make_saddle() -> Surface:
     )
 
 
-@_register
-def _make_plateau(s: float = 1.0) -> Surface:
+@_register(real("s", 1.0, 0.1, 10.0))
+def _make_plateau(s: float) -> Surface:
     """f = 1 - exp(-(x^2 + y^2) / s): a Gaussian well of width sqrt(s) in a plateau at height 1.
 
     With e = exp(-r^2 / s): grad = (2 e / s) (x, y); f_xx = (2 e / s)(1 - 2 x^2 / s),
     f_xy = -4 e x y / s^2, f_yy = (2 e / s)(1 - 2 y^2 / s). The curvature at the bottom is 2 / s.
     """
-    s = _param("plateau", "s", s, 0.1, 10.0)
     e = lambda x, y: np.exp(-(x * x + y * y) / s)  # noqa: E731
     w = 3.0 * np.sqrt(s)
     return Surface(
@@ -395,14 +387,13 @@ def _make_plateau(s: float = 1.0) -> Surface:
     )
 
 
-@_register
-def _make_two_minima(c: float = 0.25) -> Surface:
+@_register(real("c", 0.25, 0.0, 0.38, note="beyond 2/(3√3) ≈ 0.385 the local minimum is gone"))
+def _make_two_minima(c: float) -> Surface:
     """f = x^4/4 - x^2/2 + c x + y^2/2: a double well in x tilted by c, a plain bowl in y.
 
     The minima solve x^3 - x + c = 0 (two of its three roots for 0 <= c < 2 / (3 sqrt 3) ~ 0.385);
     for c > 0 the left one is deeper. f_xx = 3 x^2 - 1, f_yy = 1.
     """
-    c = _param("two_minima", "c", c, 0.0, 0.38)
     f = lambda x, y: 0.25 * x**4 - 0.5 * x * x + c * x + 0.5 * y * y  # noqa: E731
     g = lambda x, y: (x**3 - x + c, y)  # noqa: E731
     h = lambda x, y: (3 * x * x - 1, 0 * x, 1.0 + 0 * x)  # noqa: E731
@@ -437,7 +428,7 @@ def _himmelblau_f(x, y):
     return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
 
 
-@_register
+@_register()
 def _make_himmelblau() -> Surface:
     """Himmelblau: f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2, four global minima of value 0."""
     guesses = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
@@ -461,7 +452,7 @@ def _camel_f(x, y):
     return (4 - 2.1 * x * x + x**4 / 3) * x * x + x * y + (4 * y * y - 4) * y * y
 
 
-@_register
+@_register()
 def _make_six_hump_camel() -> Surface:
     """Six-hump camel: f = (4 - 2.1 x^2 + x^4/3) x^2 + x y + (4 y^2 - 4) y^2.
 
@@ -502,15 +493,14 @@ def _rastrigin_1d_minima(A: float, lo: float, hi: float) -> np.ndarray:
     return 0.5 * (left + right)
 
 
-@_register
-def _make_rastrigin(A: float = 10.0) -> Surface:
+@_register(real("A", 10.0, 1.0, 50.0))
+def _make_rastrigin(A: float) -> Surface:
     """Rastrigin: f = 2A + x^2 + y^2 - A (cos 2 pi x + cos 2 pi y), global minimum 0 at the origin.
 
     f_x = 2 x + 2 pi A sin(2 pi x), f_xx = 2 + 4 pi^2 A cos(2 pi x) (likewise in y), f_xy = 0. The
     function is separable, so its minima are the products of the 1D minima: one near each integer
     point whose dip is deep enough (all 121 in the plotted square for A = 10), all listed.
     """
-    A = _param("rastrigin", "A", A, 1.0, 50.0)
     k = 2 * np.pi
     f = lambda x, y: 2 * A + x * x + y * y - A * (np.cos(k * x) + np.cos(k * y))  # noqa: E731
     g = lambda x, y: (2 * x + k * A * np.sin(k * x), 2 * y + k * A * np.sin(k * y))  # noqa: E731
@@ -534,11 +524,43 @@ def _make_rastrigin(A: float = 10.0) -> Surface:
     )
 
 
+def _check_bounds(bounds) -> tuple[tuple[float, float], tuple[float, float]]:
+    try:
+        (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"bounds must be ((xmin, xmax), (ymin, ymax)), got {bounds!r}") from None
+    if not all(map(np.isfinite, (x0, x1, y0, y1))) or not (x0 < x1 and y0 < y1):
+        raise ValueError(f"bounds must be finite with min < max, got {bounds!r}")
+    return (x0, x1), (y0, y1)
+
+
 def from_expression(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0)), start=None) -> Surface:
-    """A surface from a typed formula f(x, y), parsed safely (never eval-ed) with exact derivatives.
+    """A surface named "custom" for the typed formula f(x, y) ``text``, parsed safely (never
+    eval-ed) with exact symbolic derivatives (see :mod:`lrlab.expression` for what is allowed;
+    anything else raises ValueError naming the part).
 
-    See :mod:`lrlab.expression` for what is allowed; anything else raises ValueError naming the part.
+    The minima are unknown (``minima=()``). ``start`` defaults to 70% of the way from the centre
+    toward the top-left corner of ``bounds``; a given ``start`` must lie inside ``bounds``.
     """
-    from lrlab.expression import surface_from_expression
-
-    return surface_from_expression(text, bounds=bounds, start=start)
+    canonical, f, g, h = expression.functions(text)
+    (x0, x1), (y0, y1) = _check_bounds(bounds)
+    if start is None:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        start = (cx - 0.7 * (x1 - x0) / 2, cy + 0.7 * (y1 - y0) / 2)
+    try:
+        sx, sy = (float(s) for s in start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be a pair (x, y), got {start!r}") from None
+    if not (x0 <= sx <= x1 and y0 <= sy <= y1):
+        raise ValueError(f"start {start!r} must lie inside bounds x in [{x0}, {x1}], y in [{y0}, {y1}]")
+    return Surface(
+        name="custom",
+        description=f"A user formula, f(x, y) = {canonical}; its minima are not known in advance.",
+        formula=canonical,
+        f=f,
+        g=g,
+        h=h,
+        bounds=((x0, x1), (y0, y1)),
+        minima=(),
+        start=(sx, sy),
+    )

@@ -358,7 +358,7 @@ def test_random_text_only_ever_raises_value_error(text):
 
 # -- surfaces ------------------------------------------------------------------------------------
 def test_surface_from_expression_matches_the_builtin_quadratic():
-    custom = ex.surface_from_expression("(4*x**2 + y**2)/2", bounds=((-2, 2), (-2, 2)))
+    custom = surfaces.from_expression("(4*x**2 + y**2)/2", bounds=((-2, 2), (-2, 2)))
     quad = surfaces.make("quadratic", a=4.0, b=1.0)
     xy = np.random.default_rng(1).uniform(-2, 2, (7, 5, 2))
     np.testing.assert_allclose(custom.value(xy), quad.value(xy), rtol=1e-14)
@@ -371,16 +371,16 @@ def test_surface_from_expression_matches_the_builtin_quadratic():
 
 
 def test_surface_from_expression_start_bounds_and_errors():
-    surf = ex.surface_from_expression("x**2 + 10*sin(y)")
+    surf = surfaces.from_expression("x**2 + 10*sin(y)")
     assert surf.start == pytest.approx((-2.1, 2.1)) and surf.formula == "x**2 + 10*sin(y)"
-    assert ex.surface_from_expression("x*y", start=(0.5, -1)).start == (0.5, -1.0)
-    assert ex.surface_from_expression(" x *y ").formula == ex.normalize("x*y")
+    assert surfaces.from_expression("x*y", start=(0.5, -1)).start == (0.5, -1.0)
+    assert surfaces.from_expression(" x *y ").formula == ex.normalize("x*y")
     np.testing.assert_allclose(surf.grad([1.0, 0.0]), [2.0, 10.0])
     for bad in [dict(bounds=((1, 0), (0, 1))), dict(bounds=((0, np.inf), (0, 1))), dict(bounds=3)]:
         with pytest.raises(ValueError, match="bounds"):
-            ex.surface_from_expression("x", **bad)
+            surfaces.from_expression("x", **bad)
     for bad in [(5.0, 0.0), (0.0,), "ab"]:
         with pytest.raises(ValueError, match="start"):
-            ex.surface_from_expression("x", start=bad)
+            surfaces.from_expression("x", start=bad)
     with pytest.raises(ValueError, match="'z'"):
-        ex.surface_from_expression("z")
+        surfaces.from_expression("z")
