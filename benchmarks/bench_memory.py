@@ -7,7 +7,7 @@ message cache). Each session opens the default view and then changes the lr a fe
 * "same views": every session shows the same 4 configurations, so the engine/figure caches are
   shared and the growth is the cost of a session itself.
 * "own views": every session shows 4 configurations of its own, so the caches fill too (they are
-  bounded: ``max_entries`` on ``st.cache_data`` in ``lrlab.ui.explorer``).
+  bounded: ``max_entries`` on ``st.cache_data`` in ``lrlab.ui.explorer.page``).
 
 RSS is read from psutil if installed, else ``/proc/PID/status`` (VmRSS), after a 1 s pause.
 

@@ -1,7 +1,7 @@
 """Payload: the size of the animated surface figure (the descent player's spec) for 3 runs.
 
-The app builds what the browser receives in ``lrlab.ui.explorer._figures``:
-``lrlab.ui.pipeline.simulate(cfg)`` then ``lrlab.figures.surface.player_spec(surface, runs, start)``;
+The app builds what the browser receives in ``lrlab.ui.explorer.page._figures``:
+``lrlab.ui.explorer.pipeline.simulate(cfg)`` then ``lrlab.figures.surface.player_spec(surface, runs, start)``;
 Streamlit sends the spec as the player component's JSON arguments (``json.dumps``, compact).
 Sizes are measured with ``lrlab.figures.surface.payload_bytes`` (compact JSON, as sent) and, for an
 idea of the wire after the websocket's per-message deflate, gzip level 6 of the same bytes.
@@ -11,7 +11,7 @@ Two scenarios, 3 runs each (compare = typed list of lrs):
 * Rosenbrock with Adam at lr 0.001, 0.01, 0.05: slow runs whose coordinates never round to 0, plus
   Adam's momentum arrows and per-axis effective lr: the heavy case.
 
-Steps 100, 300, 1000 and 3000 (the app's own cap is ``lrlab.ui.config.STEPS_MAX``; 3000 goes through
+Steps 100, 300, 1000 and 3000 (the app's own cap is ``lrlab.ui.explorer.config.STEPS_MAX``; 3000 goes through
 the same builders with a Config made directly). Linearity: a least-squares line size = a + b*steps
 over the four points, and its largest relative residual.
 
@@ -32,8 +32,8 @@ from dataclasses import replace
 import numpy as np
 
 from lrlab.figures import surface as F
-from lrlab.ui import config as C
-from lrlab.ui import pipeline as P
+from lrlab.ui.explorer import config as C
+from lrlab.ui.explorer import pipeline as P
 
 STEPS = (100, 300, 1000, 3000)
 SCENARIOS = {
@@ -46,7 +46,7 @@ BUDGET_KB = 600
 
 
 def spec_for(cfg: C.Config) -> dict:
-    """The player spec exactly as ``lrlab.ui.explorer._figures`` builds it."""
+    """The player spec exactly as ``lrlab.ui.explorer.page._figures`` builds it."""
     surf = C.build_surface(cfg)
     result = P.simulate(cfg, surf)
     return F.player_spec(surf, result.runs, result.start, focus=0, hint="Click the map to start a run there.")

@@ -175,8 +175,8 @@ def parts_rows() -> list[tuple[str, str]]:
     import plotly.tools
 
     from lrlab.figures import surface as F
-    from lrlab.ui import config as C
-    from lrlab.ui import pipeline as P
+    from lrlab.ui.explorer import config as C
+    from lrlab.ui.explorer import pipeline as P
 
     cfg = C.DEFAULT
     surf = C.build_surface(cfg)
@@ -244,7 +244,7 @@ def _bucket_of(path: str, fn: str, current: str) -> str:
     path = path.replace("\\", "/")
     if "/lrlab/figures/" in path:
         return BUCKETS[1]
-    if ("/lrlab/" in path and "/lrlab/ui/" not in path) or "/lrlab/ui/pipeline.py" in path:
+    if ("/lrlab/" in path and "/lrlab/ui/" not in path) or "/lrlab/ui/explorer/pipeline.py" in path:
         return BUCKETS[0]
     if current in STICKY:
         return current

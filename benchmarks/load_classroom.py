@@ -2,7 +2,7 @@
 
 Each session is a websocket client speaking Streamlit's protocol (``stclient``), which costs the
 server what a browser tab costs it, without 30 Chromiums on a 2-core machine. Every app setting lives
-in the URL (``lrlab.ui.config``) and the explorer re-seeds its widgets when the query string
+in the URL (``lrlab.ui.explorer.config``) and the explorer re-seeds its widgets when the query string
 changes, so each update sends ``rerun_script`` with a new query string: mostly a new lr (a slider
 move), sometimes another surface, optimizer or number of steps, as a student would. Between updates a
 session "thinks" 0.5 to 2 s (seeded random; ``--think``), so 30 students ask for up to ~24 updates a

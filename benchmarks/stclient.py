@@ -4,7 +4,7 @@ Streamlit websocket client.
 The client speaks Streamlit's own protocol, as the browser does: it connects to
 ``ws://127.0.0.1:PORT/_stcore/stream`` (subprotocol ``streamlit``), sends a ``BackMsg`` with
 ``rerun_script = ClientState(query_string=...)`` and reads ``ForwardMsg`` protobufs until
-``script_finished``. Every app setting lives in the URL (``lrlab.ui.config``), and the explorer
+``script_finished``. Every app setting lives in the URL (``lrlab.ui.explorer.config``), and the explorer
 re-seeds its widgets when the query string changes, so a new query string per rerun is what a slider
 change does (the app writes the slider value back to the URL too). A rerun counts as correct when its
 deltas contain the badge block (``lr-badges``) naming the requested ``lr = ...``, and no exception

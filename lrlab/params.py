@@ -16,7 +16,7 @@ kind        value                                text form (URL, text box)
 ``flag``    True or False                        ``true`` / ``false`` (also 1/0, yes/no, on/off)
 ``choice``  one of ``choices``                   the choice itself
 ``reals``   a tuple of finite floats             ``0.9,0.999``
-``integers`` a tuple of ints, sorted             ``30,60,80``
+``integers`` a tuple of ints (sorted if ``sort``) ``30,60,80``
 ``choices`` a tuple of distinct ``choices``       ``sgd,adam``
 ``text``    a string of at most ``count[1]`` chars the text itself
 =========== ==================================== ===========================================
@@ -60,6 +60,7 @@ class Param:
     count: tuple[int, int] = (1, 1)
     note: str = ""  # why the range is what it is, appended to the error message
     auto: str = ""  # for an optional parameter: what None ("auto") stands for
+    sort: bool = False  # a tuple of integers is kept sorted (a schedule's milestones)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -97,6 +98,15 @@ class Param:
     def _fail(self, value):
         note = f" ({self.note})" if self.note else ""
         raise ValueError(f"{self.name} must be {self.describe()}{note}, got {value!r}")
+
+    def _checked(self, value, text: str):
+        """``check(value)``, its message quoting the text the value was read from."""
+        try:
+            return self.check(value)
+        except ValueError as e:
+            if "[" in str(e).split(" must ")[0]:  # an element's message ("betas[1] must ..."): keep it
+                raise
+            self._fail(text)
 
     def _in_range(self, x: float) -> bool:
         return (
@@ -155,7 +165,7 @@ class Param:
                 out.append(one.check(v))
             except ValueError as e:  # name the element: "betas[0] must be ..., got 1.0"
                 raise ValueError(str(e).replace(self.name, f"{self.name}[{i}]", 1)) from None
-        return tuple(out) if self.kind == "reals" else tuple(sorted(out))
+        return tuple(sorted(out)) if self.sort else tuple(out)
 
     def _integer(self, v, shown) -> int:
         ok = not isinstance(v, bool) and (
@@ -182,10 +192,10 @@ class Param:
         if self.kind == "text":
             return self.check(str(text))
         if self.kind == "choices":
-            return self.check(split(s))
+            return self._checked(split(s), s)
         if self.kind in ("reals", "integers"):
-            return self.check([_number(self.name, p) for p in split(s)])
-        return self.check(_number(self.name, s))
+            return self._checked([_number(self.name, p) for p in split(s)], s)
+        return self._checked(_number(self.name, s), s)
 
     def format(self, value) -> str:
         """The text form of ``value``: what :meth:`parse` reads back to the same value."""

@@ -286,7 +286,7 @@ class _Spec:
 _SPECS: dict[str, _Spec] = {
     "constant": _Spec(_constant),
     "step": _Spec(_step, (integer("step_size", 30, 1), _GAMMA)),
-    "multistep": _Spec(_multistep, (integers("milestones", (30, 60, 80), 0), _GAMMA)),
+    "multistep": _Spec(_multistep, (integers("milestones", (30, 60, 80), 0, sort=True), _GAMMA)),
     "exponential": _Spec(_exponential, (replace(_GAMMA, default=0.95),)),
     "polynomial": _Spec(_polynomial, (integer("total_iters", 5, 1), real("power", 1.0, 0.0))),
     "cosine": _Spec(_cosine, (integer("t_max", 100, 1), _ETA_MIN), _eta_min_below_base),
@@ -564,6 +564,16 @@ def make(name: str, base_lr: float | None = None, **kw) -> Schedule | Plateau:
     sched = Schedule(name, base_lr, tuple(sorted(kw.items())))
     start_factor = warm.get("warmup_start_factor", WARMUP_START_FACTOR)
     return with_warmup(sched, warm.get("warmup_steps", 0), start_factor)
+
+
+def for_lrs(name: str, lrs, **kw):
+    """What ``lrlab.descend`` and ``training.train`` take for K runs from the base lrs ``lrs`` under
+    schedule ``name`` with keywords ``kw``: the lrs as an array when the schedule is constant with no
+    warm-up (one table, no schedule objects), else K schedules (``make(name, lr, **kw)`` each)."""
+    if name == "constant" and not kw.get("warmup_steps"):
+        make(name, 0.0, **kw)  # the keywords are still checked
+        return np.asarray(lrs, dtype=np.float64)
+    return [make(name, base_lr=lr, **kw) for lr in lrs]
 
 
 def with_warmup(sched: Schedule, steps: int, start_factor: float = WARMUP_START_FACTOR) -> Schedule:

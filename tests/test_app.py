@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from lrlab import optimizers, schedules, surfaces
 from lrlab.figures import surface as F
-from lrlab.ui import config as C
-from lrlab.ui import pipeline as P
-from lrlab.ui import presets
+from lrlab.ui.codec import notice
+from lrlab.ui.explorer import config as C
+from lrlab.ui.explorer import pipeline as P
+from lrlab.ui.explorer import presets
 from tests.conftest import url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -83,7 +84,8 @@ def test_a_url_with_every_parameter_reproduces_the_view():
     cfg = C.Config(
         surface="rosenbrock",
         surface_params=(("b", 50.0),),
-        start=(-1.0, 2.0),
+        x0=-1.0,
+        y0=2.0,
         optimizer="momentum",
         hyper=(("dampening", 0.1), ("momentum", 0.8)),
         lr=0.0005,
@@ -147,7 +149,7 @@ def test_changing_the_lr_widget_updates_badge_and_url():
 
 def test_preset_picker_applies_a_preset():
     at = run_app()
-    at.selectbox(key="w.preset").set_value("momentum_ravine").run()
+    at.selectbox(key="explorer.preset").set_value("momentum_ravine").run()
     assert not at.exception
     assert [label for label, _ in badges(at)] == ["SGD", "Momentum"]
     assert url(at)["surface"] == "ravine"
@@ -226,8 +228,8 @@ def test_url_validation_unit():
     assert cfg.lr == C.DEFAULT.lr and cfg.steps == C.DEFAULT.steps
     assert cfg.compare == "list" and cfg.lrs == (C.DEFAULT.lr,)
     assert len(problems) == 3
-    assert C.notice(problems).count("fell back to defaults") == 1
-    assert C.notice([]) is None
+    assert notice(problems).count("fell back to defaults") == 1
+    assert notice([]) is None
     assert surfaces.names()[0] == C.DEFAULT.surface
 
 

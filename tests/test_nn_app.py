@@ -12,26 +12,31 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lrlab import finetune, sharpness, sweep, training
-from lrlab.ui import config as C
-from lrlab.ui import learn, nn_lab, nn_presets, presets
-from lrlab.ui import nn_config as N
+from lrlab import datasets, finetune, sharpness, sweep, training
+from lrlab.ui.explorer import config as C
+from lrlab.ui.explorer import presets
+from lrlab.ui.labels import lr_label
+from lrlab.ui.learn import page as learn
+from lrlab.ui.nn import config as N
+from lrlab.ui.nn import page as nn_lab
+from lrlab.ui.nn import presets as nn_presets
 from tests.conftest import url
 
 NN_PAGE = """
-from lrlab.ui import nn_lab, style
+from lrlab.ui import style
+from lrlab.ui.nn import page
 style.inject()
-nn_lab.render()
+page.render()
 """
 # the app's three pages, Learn first (AppTest cannot switch to a page that is a function)
 LEARN_FIRST = """
 import streamlit as st
-from lrlab.ui import explorer, learn, nn_presets, style
+from lrlab.ui import pages, style
 style.inject()
 st.navigation([
-    st.Page(learn.render, title="Learn", url_path="learn", default=True),
-    st.Page(explorer.render, title="Surface explorer", url_path="explorer"),
-    nn_presets.page(),
+    st.Page(pages._learn, title="Learn", url_path="learn", default=True),
+    pages.explorer(default=False),
+    pages.nn(),
 ]).run()
 """
 
@@ -84,7 +89,7 @@ def preset_cfg(name: str) -> N.NNConfig:
 
 def statuses(cfg: N.NNConfig) -> list[tuple[str, str, str]]:
     res = engine(cfg)
-    return [(N.lr_label(lr), *nn_lab.run_status(res, k)[:2]) for k, lr in enumerate(cfg.lrs)]
+    return [(lr_label(lr), *nn_lab.run_status(res, k)[:2]) for k, lr in enumerate(cfg.lrs)]
 
 
 def tail_ratio(loss) -> float:
@@ -113,7 +118,7 @@ def test_every_preset_runs(name):
     cfg = preset_cfg(name)
     at = run_page(nn_presets.PRESETS[name].params)
     assert not at.warning and not at.error, [e.value for e in at.error]
-    assert [b[0] for b in badges(at)] == [N.lr_label(lr) for lr in cfg.lrs]
+    assert [b[0] for b in badges(at)] == [lr_label(lr) for lr in cfg.lrs]
     preview = cfg.schedule != "constant" or bool(dict(cfg.schedule_params).get("warmup_steps"))
     assert n_charts(at) == 2 + TOOL_CHARTS[cfg.tool] + preview
     assert N.from_query(url(at))[0] == cfg  # the URL written back is the preset
@@ -243,12 +248,12 @@ def test_a_range_test_suggestion_click_trains_with_it():
     valley = N.nice(res.suggestions["valley"])
     at.button(key="nn.use.valley").click().run()
     assert not at.exception
-    assert [b[0] for b in badges(at)] == [N.lr_label(valley)]
+    assert [b[0] for b in badges(at)] == [lr_label(valley)]
     assert url(at)["nn_lrs"] == f"{valley:g}" and url(at)["nn_tool"] == "range"
     assert any("valley" in s.value for s in at.success)
     at.button(key="nn.use.all").click().run()
     three = sorted({N.nice(v) for v in res.suggestions.values()})
-    assert [b[0] for b in badges(at)] == [N.lr_label(v) for v in three]
+    assert [b[0] for b in badges(at)] == [lr_label(v) for v in three]
 
 
 # -- run status rules --------------------------------------------------------------------------------
@@ -436,6 +441,6 @@ def test_every_optimizer_schedule_pairing_trains_and_draws():
             assert len(view["status"]) == 2 and view["picture"]["frames"]
             count += 1
     assert count == len(optimizers.names()) * len(schedules.names())
-    for d in N.dataset_names():
+    for d in datasets.names():
         view = nn_lab._training(replace(base, dataset=d))
         assert view["task"] == ("regression" if N.is_regression(d) else "classification")

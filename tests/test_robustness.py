@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from lrlab.ui import config as C
+from lrlab.ui.explorer import config as C
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 KEYS = [

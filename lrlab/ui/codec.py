@@ -37,9 +37,10 @@ class Field:
     ``widget`` may be a function of the config read so far (keys namespaced by another setting, e.g.
     the start point per surface); None: no widget. ``always``: written to the URL even at its
     default. ``shown(cfg)``: whether the setting matters to the view (else it is left out of the
-    URL). ``label`` names it in messages about widgets, ``fallback`` says what replaces a bad value
-    (default: the default, formatted). ``to_widget``/``from_widget`` convert for a widget that holds
-    something else than the value (a segmented control holds None for "none").
+    URL, and its widget is not read). ``label`` names it in messages about widgets, ``fallback`` says
+    what replaces a bad value (default: the default, formatted). ``to_widget(value, cfg)`` /
+    ``from_widget(raw)`` convert for a widget that holds something else than the value (a segmented
+    control holds None for "none"); ``to_widget`` returning None leaves the widget to the page.
     """
 
     attr: str
@@ -83,7 +84,11 @@ class Group:
         return self.params(getattr(cfg, self.owner))
 
     def key(self, cfg, name: str) -> str:
-        return f"{self.widget}{getattr(cfg, self.owner)}.{name}"
+        return self.widget_key(getattr(cfg, self.owner), name)
+
+    def widget_key(self, owner: str, name: str) -> str:
+        """The widget key of parameter ``name`` of the object ``owner`` (e.g. an optimizer's name)."""
+        return f"{self.widget}{owner}.{name}"
 
 
 def overrides(params: tuple[Param, ...], values: Mapping) -> Pairs:
@@ -113,6 +118,7 @@ class Schema:
     groups: tuple[Group, ...] = ()
     settle: Callable | None = None  # (cfg, problems, source: "url" | "widgets", given) -> cfg
     url_prefix: str = ""  # only URL keys with this prefix belong to the page
+    widget_prefix: str = ""  # every widget key of the page starts with it (see seed)
 
     def __post_init__(self):
         dflt = self.cls()
@@ -128,6 +134,9 @@ class Schema:
     @property
     def default(self):
         return self.cls()
+
+    def group(self, attr: str) -> Group:
+        return next(g for g in self.groups if g.attr == attr)
 
     # -- URL -----------------------------------------------------------------------------------------
     def page_params(self, query: Mapping) -> dict[str, str]:
@@ -193,12 +202,21 @@ class Schema:
             key = f.widget_key(cfg)
             if key is not None:
                 v = getattr(cfg, f.attr)
-                state[key] = f.to_widget(v) if f.to_widget else widget_value(f.param, v)
+                w = f.to_widget(v, cfg) if f.to_widget else widget_value(f.param, v)
+                if w is not None:  # None: the page seeds that widget itself
+                    state[key] = w
         for g in self.groups:
             values = merged(g.of(cfg), getattr(cfg, g.attr))
             for p in g.of(cfg):
                 state[g.key(cfg, p.name)] = widget_value(p, values[p.name])
         return state
+
+    def seed(self, state, cfg) -> None:
+        """Make the widgets show ``cfg``: the page's widget keys in ``state`` (st.session_state or a
+        dict) are dropped, then set from ``cfg``."""
+        for key in [k for k in list(state.keys()) if str(k).startswith(self.widget_prefix)]:
+            del state[key]
+        state.update(self.widget_state(cfg))
 
     def from_widgets(self, state: Mapping) -> tuple[object, list[str]]:
         """The config the widgets show, and one line per widget value that was not usable."""
@@ -206,7 +224,7 @@ class Schema:
         cfg = self.default
         for f in self.fields:
             key = f.widget_key(cfg)
-            if key is None or key not in state:
+            if key is None or key not in state or (f.shown is not None and not f.shown(cfg)):
                 continue
             raw = state[key]
             try:
@@ -252,6 +270,8 @@ def widget_value(param: Param, value):
     select box; its text for a list or an optional value (a text box)."""
     if param.kind in TEXT_KINDS or param.optional:
         return param.format(value).replace(",", ", ")
+    if param.kind == "choices":
+        return list(value)  # a multiselect
     return value
 
 

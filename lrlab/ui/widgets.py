@@ -1,4 +1,4 @@
-"""Widgets shared by the pages."""
+"""Widgets built from the engine's parameter declarations (:class:`lrlab.params.Param`)."""
 
 from __future__ import annotations
 
@@ -6,36 +6,46 @@ import math
 
 import streamlit as st
 
-from lrlab.ui import config as C
-
-# the string-valued hyperparameters, each with the values its selectbox offers
-CHOICE_SETS = (
-    ("triangular", "triangular2", "exp_range"),
-    ("min", "max"),
-    ("cos", "linear"),
-    ("rel", "abs"),
-)
+from lrlab.params import Param
+from lrlab.ui.codec import TEXT_KINDS, widget_value
 
 
-def _choices(default: str) -> tuple[str, ...]:
-    return next((group for group in CHOICE_SETS if default in group), (default,))
-
-
-def param_widget(key: str, name: str, default) -> None:
-    """One optimizer/schedule/surface parameter's widget, typed like its default; its value lives in
-    ``session_state[key]``."""
-    st.session_state.setdefault(key, C.widget_value(name, default, default))
-    kind = C.param_kind(name, default)
-    label = name.replace("_", " ")
-    if kind == "bool":
+def param_widget(key: str, param: Param) -> None:
+    """The widget of one surface/optimizer/schedule parameter, chosen by its kind and bounded by its
+    range; its value lives in ``session_state[key]`` (see :func:`lrlab.ui.codec.widget_value`)."""
+    st.session_state.setdefault(key, widget_value(param, param.default))
+    label = param.name.replace("_", " ")
+    if param.kind in TEXT_KINDS or param.optional:
+        auto = f"auto = {param.auto}" if param.auto else "auto"
+        hint = auto if param.optional else "numbers separated by commas"
+        st.text_input(
+            label,
+            key=key,
+            placeholder=hint,
+            help=f"{param.describe()}; default {param.format(param.default)}",
+        )
+    elif param.kind == "flag":
         st.checkbox(label, key=key)
-    elif kind == "int":
-        st.number_input(label, key=key, step=1, format="%d")
-    elif kind == "float":
-        step = 10 ** math.floor(math.log10(abs(default))) / 10 if default else 0.01
-        st.number_input(label, key=key, step=float(step), format="%g")
-    elif kind == "choice":
-        st.selectbox(label, _choices(default), key=key)
+    elif param.kind == "choice":
+        st.selectbox(label, param.choices, key=key)
     else:
-        hint = "auto" if kind.startswith("opt") else "numbers separated by commas"
-        st.text_input(label, key=key, placeholder=hint, help=f"{hint}; default {C.format_param(default)}")
+        lo = param.lo if math.isfinite(param.lo) and not param.lo_open else None
+        hi = param.hi if math.isfinite(param.hi) and not param.hi_open else None
+        if param.kind == "integer":
+            st.number_input(label, key=key, step=1, format="%d", min_value=_int(lo), max_value=_int(hi))
+        else:
+            d = param.default
+            step = 10 ** math.floor(math.log10(abs(d))) / 10 if d else 0.01
+            st.number_input(
+                label,
+                key=key,
+                step=float(step),
+                format="%g",
+                min_value=lo,
+                max_value=hi,
+                help=f"{param.describe()}; default {param.format(d)}",
+            )
+
+
+def _int(v):
+    return None if v is None else int(v)

@@ -1,28 +1,32 @@
 """The surface explorer page: widgets -> frozen Config -> cached engine runs -> figures -> render.
 
-Every widget keeps its value in ``st.session_state`` under a ``w.``-key (see
-:mod:`lrlab.ui.config`). The URL is the shareable copy of the config: on arrival (or when a link
-changes it) it is parsed and validated into the widgets; after every run the config is written back.
+Every widget keeps its value in ``st.session_state`` under a ``w.``-key; the URL is the shareable
+copy of the config (both through the one codec, :mod:`lrlab.ui.codec`, with the explorer's
+:data:`~lrlab.ui.explorer.config.SCHEMA`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-import numpy as np
 import streamlit as st
 
+from lrlab import optimizers, schedules, surfaces
 from lrlab.figures import colour
 from lrlab.figures import surface as F
-from lrlab.ui import config as C
-from lrlab.ui import pipeline as P
-from lrlab.ui import presets, style
+from lrlab.ui import style
+from lrlab.ui.explorer import config as C
+from lrlab.ui.explorer import pipeline as P
+from lrlab.ui.explorer import presets
+from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, SURFACE_LABELS
 from lrlab.ui.player import descent_player
+from lrlab.ui.session import PageState
 from lrlab.ui.widgets import param_widget
 
 LR_GRID = tuple(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
 PLAYER_KEY = "player"
-PRESET_KEY = "w.preset"
+PRESET_KEY = "explorer.preset"
 NO_PRESET = "—"
 COMPARE_LABELS = {
     "none": "Single run",
@@ -30,35 +34,7 @@ COMPARE_LABELS = {
     "list": "Typed list of lrs",
     "optimizers": "Several optimizers",
 }
-SURFACE_LABELS = {
-    "quadratic": "Quadratic bowl",
-    "ravine": "Ravine (ill-conditioned)",
-    "booth": "Booth",
-    "matyas": "Matyas",
-    "rosenbrock": "Rosenbrock (banana)",
-    "beale": "Beale",
-    "saddle": "Saddle point",
-    "plateau": "Plateau with a well",
-    "two_minima": "Two minima (local + global)",
-    "himmelblau": "Himmelblau (4 minima)",
-    "six_hump_camel": "Six-hump camel",
-    "rastrigin": "Rastrigin (ripples)",
-    C.CUSTOM: "Custom formula…",
-}
-SCHEDULE_LABELS = {
-    "constant": "Constant",
-    "step": "Step decay",
-    "multistep": "Multi-step decay",
-    "exponential": "Exponential decay",
-    "polynomial": "Polynomial decay",
-    "cosine": "Cosine annealing",
-    "cosine_restarts": "Cosine with restarts",
-    "cyclic": "Cyclic (triangular)",
-    "onecycle": "One-cycle",
-    "warmup": "Linear warm-up",
-    "inverse_time": "Inverse-time decay",
-    "plateau": "Reduce on plateau",
-}
+STATE = PageState(C.SCHEMA, "explorer")
 
 
 # -- cached engine ----------------------------------------------------------------------------------
@@ -80,49 +56,17 @@ def _simulate(cfg: C.Config) -> P.Result:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _figures(cfg: C.Config, focus: int) -> dict:
+def _figures(cfg: C.Config) -> dict:
     result = _simulate(cfg)
     surf = surface_of(cfg)
     return {
         # the map, the 3D view and the per-step line charts: one component, one plotly.js
-        "spec": F.player_spec(
-            surf, result.runs, result.start, focus=focus, hint="Click the map to start a run there."
-        ),
+        "spec": F.player_spec(surf, result.runs, result.start, hint="Click the map to start a run there."),
         "csv": F.runs_csv(result.runs),
     }
 
 
-# -- state: URL <-> widgets -------------------------------------------------------------------------
-
-
-def _seed(cfg: C.Config) -> None:
-    ss = st.session_state
-    for key in [k for k in list(ss.keys()) if str(k).startswith("w.") and k != PRESET_KEY]:
-        del ss[key]
-    ss.update(C.widget_state(cfg))
-    ss.pop("w.lr_grid", None)  # rebuilt from w.lr (see _on_lr)
-    if cfg.surface == C.CUSTOM:
-        ss["_good_formula"] = cfg.formula
-
-
-def _sync_from_url() -> None:
-    ss = st.session_state
-    raw = st.query_params.to_dict()
-    if raw and raw != ss.get("_url_applied"):
-        cfg, problems = C.from_query(raw)
-        _seed(cfg)
-        ss["_notice"] = (C.notice(problems), cfg.key()) if problems else None
-        ss["_url_applied"] = raw
-    elif "w.surface" not in ss:
-        _seed(ss.get("_cfg_last", C.DEFAULT))
-
-
-def _write_url(cfg: C.Config) -> None:
-    q = C.to_query(cfg)
-    if st.query_params.to_dict() != q:
-        st.query_params.from_dict(q)
-    st.session_state["_url_applied"] = q
-    st.session_state["_cfg_last"] = cfg
+# -- the lr slider ----------------------------------------------------------------------------------
 
 
 def nearest_grid(lr: float) -> float:
@@ -157,8 +101,7 @@ def _on_lr() -> None:
 def _on_preset() -> None:
     name = st.session_state.get(PRESET_KEY, NO_PRESET)
     if name in presets.PRESETS:
-        presets.apply(name, st.session_state)
-        st.session_state.pop("w.lr_grid", None)
+        STATE.seed(presets.config(name))
         st.session_state["_preset_note"] = name
     st.session_state[PRESET_KEY] = NO_PRESET
 
@@ -171,7 +114,7 @@ def _on_click() -> None:
         return
     try:
         x, y = (float(v) for v in value["start"])
-        cfg, _ = C.from_widgets(ss)
+        cfg, _ = C.SCHEMA.from_widgets(ss)
         surf = surface_of(replace_formula(cfg))
     except (TypeError, ValueError):
         return
@@ -186,8 +129,6 @@ def _reset_start(kx: str, ky: str, start) -> None:
 
 def replace_formula(cfg: C.Config) -> C.Config:
     """For a custom surface whose typed formula does not parse, the last formula that did."""
-    from dataclasses import replace
-
     if cfg.surface != C.CUSTOM:
         return cfg
     good = st.session_state.get("_good_formula")
@@ -217,8 +158,9 @@ def _controls() -> tuple[C.Config, list[str], object]:
     )
 
     st.subheader("Surface")
-    names = C.surface_names()
-    st.selectbox("Surface", names, format_func=lambda n: SURFACE_LABELS.get(n, n), key="w.surface")
+    st.selectbox(
+        "Surface", C.surface_names(), format_func=lambda n: SURFACE_LABELS.get(n, n), key="w.surface"
+    )
     sname = ss["w.surface"]
     if sname == C.CUSTOM:
         ss.setdefault("w.formula", "x**2 + 3*y**2")
@@ -230,13 +172,14 @@ def _controls() -> tuple[C.Config, list[str], object]:
             "Plot box: x, y in ± …", min_value=C.BOX_MIN, max_value=C.BOX_MAX, key="w.box", format="%g"
         )
     else:
-        defaults = C.surface_defaults(sname)
-        if defaults:
+        declared = surfaces.params(sname)
+        if declared:
+            group = C.SCHEMA.group("surface_params")
             with st.expander("Surface parameters"):
-                for k, d in defaults.items():
-                    param_widget(C.surface_key(sname, k), k, d)
+                for p in declared:
+                    param_widget(group.widget_key(sname, p.name), p)
 
-    cfg0, _ = C.from_widgets(ss)
+    cfg0, _ = C.SCHEMA.from_widgets(ss)
     try:
         cfg0 = replace_formula(cfg0)
         surf = surface_of(cfg0)
@@ -288,22 +231,23 @@ def _controls() -> tuple[C.Config, list[str], object]:
     crit_slot = st.container()
 
     st.subheader("Optimizer")
-    opts = C._registries()[1].names()
-    st.selectbox("Optimizer", opts, format_func=lambda n: P.OPT_LABELS.get(n, n), key="w.opt")
+    opts = optimizers.names()
+    st.selectbox("Optimizer", opts, format_func=lambda n: OPT_LABELS.get(n, n), key="w.opt")
     oname = ss["w.opt"]
+    group = C.SCHEMA.group("hyper")
     with st.expander("Hyperparameters (PyTorch defaults)"):
-        for k, d in C.optimizer_defaults(oname).items():
-            param_widget(C.hyper_key(oname, k), k, d)
+        for p in optimizers.params(oname):
+            param_widget(group.widget_key(oname, p.name), p)
 
     st.subheader("Schedule")
-    scheds = C._registries()[2].names()
-    st.selectbox("Schedule", scheds, format_func=lambda n: SCHEDULE_LABELS.get(n, n), key="w.sched")
+    st.selectbox(
+        "Schedule", schedules.names(), format_func=lambda n: SCHEDULE_LABELS.get(n, n), key="w.sched"
+    )
     sched = ss["w.sched"]
-    sdefaults = C.schedule_defaults(sched)
-    if sdefaults:
-        with st.expander("Schedule parameters"):
-            for k, d in sdefaults.items():
-                param_widget(C.sched_key(sched, k), k, d)
+    group = C.SCHEMA.group("schedule_params")
+    with st.expander("Schedule parameters"):
+        for p in schedules.params(sched):
+            param_widget(group.widget_key(sched, p.name), p)
     preview_slot = st.container()
 
     st.subheader("Run")
@@ -323,21 +267,18 @@ def _controls() -> tuple[C.Config, list[str], object]:
         st.multiselect(
             "optimizers (each at the lr above)",
             opts,
-            format_func=lambda n: P.OPT_LABELS.get(n, n),
+            format_func=lambda n: OPT_LABELS.get(n, n),
             key="w.opts",
             max_selections=C.MAX_RUNS,
         )
 
-    cfg, errors = C.from_widgets(ss, surf)
+    cfg, errors = C.SCHEMA.from_widgets(ss)
     problems += errors
     try:
         cfg = replace_formula(cfg)
     except ValueError:
-        from dataclasses import replace
-
         cfg = replace(cfg, surface=C.DEFAULT.surface, formula="")
         surf = surface_of(cfg)
-    st.session_state["_slots"] = None
     return cfg, problems, (surf, crit_slot, preview_slot)
 
 
@@ -346,11 +287,11 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
     if crit is None:
         return "No curvature threshold here (the Hessian at the reference point is not available)."
     at = ", ".join(f"{v:.3g}" for v in crit.at)
-    who = P.OPT_LABELS.get(cfg.optimizer, cfg.optimizer)
+    who = OPT_LABELS.get(cfg.optimizer, cfg.optimizer)
     if crit.diverge is None:
         return (
             f"λ = {crit.lam:.3g} (top curvature at ({at})). "
-            f"{P.OPT_LABELS.get(cfg.optimizer, cfg.optimizer)} rescales each step by its gradient "
+            f"{who} rescales each step by its gradient "
             "history: no fixed lr threshold."
         )
     side = crit.side(cfg.lr)
@@ -368,16 +309,16 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
 
 def render() -> None:
     ss = st.session_state
-    _sync_from_url()
+    STATE.sync_from_url()
     with st.sidebar:
         cfg, problems, (surf, crit_slot, preview_slot) = _controls()
 
     st.title("LR Lab · surface explorer")
     st.caption(f"{surf.description}  \n`{surf.formula}`")
 
-    note = ss.get("_notice")
-    if note and note[0] and note[1] == cfg.key():
-        st.warning(note[0], icon=":material/link_off:")
+    note = STATE.notice(cfg)
+    if note:
+        st.warning(note, icon=":material/link_off:")
     if problems:
         st.error("  \n".join(problems), icon=":material/error:")
     pname = ss.pop("_preset_note", None)
@@ -389,10 +330,10 @@ def render() -> None:
 
     try:
         result = _simulate(cfg)
-        figs = _figures(cfg, 0)
+        figs = _figures(cfg)
     except ValueError as e:
         st.error(f"These settings cannot run: {e}", icon=":material/error:")
-        _write_url(cfg)
+        STATE.write_url(cfg)
         return
 
     with crit_slot:
@@ -439,5 +380,4 @@ def render() -> None:
         "Every setting is in the address bar: copy the link to share exactly this view.  \n"
         f"`?{C.query_string(cfg)}`"
     )
-    _write_url(cfg)
-    _ = np  # numpy is used by the figure builders through cached results
+    STATE.write_url(cfg)

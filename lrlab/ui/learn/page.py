@@ -1,6 +1,6 @@
 """The Learn page: what a learning rate is and what it does, one concept per section, each with buttons
-that open the preset showing it (explorer presets via :mod:`lrlab.ui.presets`, neural-network presets
-via :mod:`lrlab.ui.nn_presets`).
+that open the preset showing it (explorer presets from :mod:`lrlab.ui.explorer.presets`,
+neural-network presets from :mod:`lrlab.ui.nn.presets`; :mod:`lrlab.ui.pages` opens them).
 
 The text is data (:data:`CONCEPTS`), so the tests can check that every button names a preset that
 exists and that every concept has at least one.
@@ -8,11 +8,13 @@ exists and that every concept has at least one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
-from lrlab.ui import nn_presets, presets
+from lrlab.ui.explorer import presets
+from lrlab.ui.nn import presets as nn_presets
 
 SURFACE, NN = "surface", "nn"
 
@@ -302,11 +304,8 @@ def preset_title(kind: str, name: str) -> str:
     return (presets.PRESETS if kind == SURFACE else nn_presets.PRESETS)[name].title
 
 
-def _open(kind: str, name: str) -> None:
-    (presets if kind == SURFACE else nn_presets).open(name)
-
-
-def render() -> None:
+def render(open_preset: Callable[[str, str], None]) -> None:
+    """The page; a button calls ``open_preset(kind, name)`` (kind SURFACE or NN)."""
     st.title("Learn: the learning rate")
     st.markdown(
         "Each section explains one idea; its buttons open the **surface explorer** "
@@ -327,4 +326,4 @@ def render() -> None:
                 if cols[i % len(cols)].button(
                     preset_title(kind, name), key=f"learn.{c.key}.{kind}.{name}", icon=icon, width="stretch"
                 ):
-                    _open(kind, name)
+                    open_preset(kind, name)

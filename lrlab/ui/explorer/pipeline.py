@@ -1,6 +1,6 @@
 """Config -> engine -> runs: the explorer's computation, with no Streamlit in it.
 
-:func:`simulate` turns a :class:`~lrlab.ui.config.Config` into a :class:`Result`: the labelled runs
+:func:`simulate` turns a :class:`~lrlab.ui.explorer.config.Config` into a :class:`Result`: the labelled runs
 (single-run ``Trajectory`` objects whose ``surface`` field is dropped, so a Result pickles and can
 live in ``st.cache_data``) and the critical learning rates of the configured optimizer. Each compare
 mode is one batched ``lrlab.descend`` call (K learning rates or K schedules at once), except
@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lrlab import theory
+from lrlab import schedules, theory
 from lrlab.descent import descend
 from lrlab.figures.surface import Run
-from lrlab.ui import config as C
+from lrlab.ui.explorer import config as C
+from lrlab.ui.labels import lr_label, opt_label
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,19 +28,12 @@ class Result:
     schedule_preview: np.ndarray  # lr per step of the first run's schedule (for plateau: as run)
 
 
-def lr_label(lr: float) -> str:
-    return f"lr = {lr:.4g}"
-
-
 def start_of(cfg: C.Config, surface) -> tuple[float, float]:
     return tuple(float(v) for v in (cfg.start if cfg.start is not None else surface.start))
 
 
 def _lr_arg(cfg: C.Config, lrs):
-    """What ``descend`` takes for these base lrs: an array for a constant lr, else K schedules."""
-    if cfg.schedule == "constant" and not dict(cfg.schedule_params).get("warmup_steps"):
-        return np.asarray(lrs, dtype=float)
-    return [C.build_schedule(cfg, base_lr=lr) for lr in lrs]
+    return schedules.for_lrs(cfg.schedule, lrs, **dict(cfg.schedule_params))
 
 
 def simulate(cfg: C.Config, surface=None) -> Result:
@@ -52,7 +46,7 @@ def simulate(cfg: C.Config, surface=None) -> Result:
         for name in C.run_optimizers(cfg):
             opt = C.build_optimizer(name, cfg)
             traj = descend(surface, opt, _lr_arg(cfg, [cfg.lr]), start=start, steps=cfg.steps)
-            runs.append(Run(_opt_label(name), _strip(traj.run(0))))
+            runs.append(Run(opt_label(name), _strip(traj.run(0))))
     else:
         opt = C.build_optimizer(cfg.optimizer, cfg)
         traj = descend(surface, opt, _lr_arg(cfg, lrs), start=start, steps=cfg.steps)
@@ -67,21 +61,6 @@ def simulate(cfg: C.Config, surface=None) -> Result:
     except (ValueError, np.linalg.LinAlgError):
         crit = None
     return Result(tuple(runs), crit, start, np.asarray(runs[0].traj.lr, dtype=float))
-
-
-OPT_LABELS = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-}
-
-
-def _opt_label(name: str) -> str:
-    return OPT_LABELS.get(name, name)
 
 
 def _strip(traj):

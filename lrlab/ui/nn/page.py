@@ -2,8 +2,9 @@
 
 Training K learning rates side by side is always shown (loss curves and the decision boundary over
 training); below it ONE tool at a time (range test, sweep, sharpness, fine-tuning) is computed, so the
-default view stays fast. Every widget keeps its value in ``st.session_state`` under an ``nn.w.``-key
-(see :mod:`lrlab.ui.nn_config`); the URL is the shareable copy of the config, as on the explorer.
+default view stays fast. Every widget keeps its value in ``st.session_state`` under an ``nn.w.``-key;
+the URL is the shareable copy of the config (the one codec, :mod:`lrlab.ui.codec`, with the NN lab's
+:data:`~lrlab.ui.nn.config.SCHEMA`), as on the explorer.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
+from lrlab import datasets, finetune, optimizers, rangetest, schedules, sharpness, surfaces, sweep, training
+from lrlab.descent import lr_table
 from lrlab.figures import colour
 from lrlab.figures import nn as F
 from lrlab.figures.surface import schedule_preview
-from lrlab.ui import config as C
-from lrlab.ui import nn_config as N
-from lrlab.ui import nn_presets as presets
 from lrlab.ui import style
+from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, lr_label
+from lrlab.ui.nn import config as N
+from lrlab.ui.nn import presets
+from lrlab.ui.session import PageState
 from lrlab.ui.widgets import param_widget
 
 W = N.W
 PRESET_KEY = "nn.preset"
 NO_PRESET = "—"
-APPLIED, LAST, NOTICE, TOAST = "nn._url_applied", "nn._cfg_last", "nn._notice", "nn._toast"
+TOAST = "nn._toast"
+STATE = PageState(N.SCHEMA, "nn")
 GRID = 36  # decision-boundary grid per axis
 FRAMES = 20  # snapshots (animation frames) over training, plus the start
 TOOL_LABELS = {
@@ -76,8 +81,6 @@ def training_key(cfg: N.NNConfig) -> N.NNConfig:
 def _training(cfg: N.NNConfig) -> dict:
     """Train the K lrs (``lr_arg`` always passes K values or K schedules, so the result has a K axis,
     even for K = 1); the loss figure, the boundary figure, and each run's status."""
-    from lrlab import training
-
     data, model = N.build_data(cfg), N.build_model(cfg)
     every = max(1, cfg.steps // FRAMES)
     res = training.train(
@@ -90,7 +93,7 @@ def _training(cfg: N.NNConfig) -> dict:
         seed=cfg.seed,
         record_every=every,
     )
-    labels = [N.lr_label(lr) for lr in cfg.lrs]
+    labels = [lr_label(lr) for lr in cfg.lrs]
     status = [run_status(res, k) for k in range(len(cfg.lrs))]
     titles = [f"{lab} · {s[1]}" for lab, s in zip(labels, status, strict=True)]
     if data.task == "regression":
@@ -99,8 +102,6 @@ def _training(cfg: N.NNConfig) -> dict:
         preds = F.predictions(model, res.snapshots, x[:, None])
         picture = F.fit_figure(x, preds, res.snapshot_steps, data, labels)
     else:
-        from lrlab import datasets
-
         xs, ys, pts = datasets.grid(data, GRID)
         probs = F.predictions(model, res.snapshots, pts)
         picture = F.boundary_figure(xs, ys, probs, res.snapshot_steps, data, titles)
@@ -118,8 +119,6 @@ def _training(cfg: N.NNConfig) -> dict:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _range_test(cfg: N.NNConfig):
-    from lrlab import rangetest
-
     return rangetest.run(
         N.build_model(cfg),
         N.build_data(cfg),
@@ -132,8 +131,6 @@ def _range_test(cfg: N.NNConfig):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _sweep(cfg: N.NNConfig):
-    from lrlab import sweep
-
     lrs = sweep.log_grid(cfg.sweep_min, cfg.sweep_max, cfg.sweep_num)
     if cfg.sweep_on == N.MLP_TARGET:
         res = sweep.sweep_mlp(
@@ -146,8 +143,6 @@ def _sweep(cfg: N.NNConfig):
             seed=cfg.seed,
         )
         return res, 0.0, "Final loss of the network after training, per learning rate"
-    from lrlab import surfaces
-
     surf = surfaces.make(cfg.sweep_on)
     res = sweep.sweep_surface(surf, N.build_optimizer(cfg), lrs, steps=cfg.steps)
     floor = surf.global_min.value if surf.global_min is not None else None
@@ -156,8 +151,6 @@ def _sweep(cfg: N.NNConfig):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _sharpness(cfg: N.NNConfig):
-    from lrlab import sharpness
-
     return sharpness.track(
         N.build_model(cfg),
         N.build_data(cfg),
@@ -172,8 +165,6 @@ def _sharpness(cfg: N.NNConfig):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _finetune(cfg: N.NNConfig) -> dict:
-    from lrlab import datasets, finetune
-
     model, data = N.build_model(cfg), N.build_data(cfg)
     res = finetune.run(
         model,
@@ -186,7 +177,7 @@ def _finetune(cfg: N.NNConfig) -> dict:
         seed=cfg.seed,
         record_every=max(1, cfg.ft_steps // 50),
     )
-    labels = [N.lr_label(lr) for lr in cfg.ft_lrs]
+    labels = [lr_label(lr) for lr in cfg.ft_lrs]
     old_and_new = replace(  # the grid covers both tasks
         res.original,
         X_train=np.concatenate([res.original.X_train, res.shifted.X_train]),
@@ -258,50 +249,13 @@ def run_status(res, k: int) -> tuple[str, str, str]:
     return "converged", "trained", line
 
 
-# -- state: URL <-> widgets ---------------------------------------------------------------------------
-
-
-def _seed(cfg: N.NNConfig) -> None:
-    ss = st.session_state
-    for key in [k for k in list(ss.keys()) if str(k).startswith(W)]:
-        del ss[key]
-    ss.update(N.widget_state(cfg))
-
-
-def _url_params() -> dict:
-    return {k: v for k, v in st.query_params.to_dict().items() if k.startswith("nn_")}
-
-
-def _sync_from_url() -> None:
-    ss = st.session_state
-    raw = _url_params()
-    if raw and raw != ss.get(APPLIED):
-        cfg, problems = N.from_query(raw)
-        _seed(cfg)
-        ss[NOTICE] = (C.notice(problems), cfg.key()) if problems else None
-        ss[APPLIED] = raw
-    elif W + "data" not in ss:
-        _seed(ss.get(LAST, N.DEFAULT))
-    else:  # widgets not drawn in the last run (another tool's settings) keep their values
-        for k, v in N.widget_state(ss.get(LAST, N.DEFAULT)).items():
-            ss.setdefault(k, v)
-
-
-def _write_url(cfg: N.NNConfig) -> None:
-    q = N.to_query(cfg)
-    if _url_params() != q:
-        st.query_params.from_dict(q)
-    st.session_state[APPLIED] = q
-    st.session_state[LAST] = cfg
-
-
 # -- callbacks ------------------------------------------------------------------------------------------
 
 
 def _on_preset() -> None:
     name = st.session_state.get(PRESET_KEY, NO_PRESET)
     if name in presets.PRESETS:
-        presets.apply(name, st.session_state)
+        STATE.seed(presets.config(name))
         st.session_state["nn._preset_note"] = name
     st.session_state[PRESET_KEY] = NO_PRESET
 
@@ -314,7 +268,7 @@ def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def _preset_keys() -> dict[str, str]:
-    return {N.from_query(p.params)[0].key(): name for name, p in presets.PRESETS.items()}
+    return {presets.config(name).key(): name for name in presets.PRESETS}
 
 
 def preset_named(cfg: N.NNConfig) -> str | None:
@@ -327,10 +281,6 @@ def preset_named(cfg: N.NNConfig) -> str | None:
 
 def _controls() -> tuple[N.NNConfig, list[str]]:
     """The sidebar. Returns (config, problems to show)."""
-    from lrlab import optimizers, schedules
-    from lrlab.ui.explorer import SCHEDULE_LABELS
-    from lrlab.ui.pipeline import OPT_LABELS
-
     ss = st.session_state
     st.selectbox(
         "Classroom presets",
@@ -341,7 +291,7 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     )
 
     st.subheader("Data")
-    st.selectbox("Dataset", N.dataset_names(), format_func=lambda n: DATA_LABELS.get(n, n), key=W + "data")
+    st.selectbox("Dataset", datasets.names(), format_func=lambda n: DATA_LABELS.get(n, n), key=W + "data")
     c1, c2 = st.columns(2)
     c1.number_input("points", min_value=N.N_MIN, max_value=N.N_MAX, step=32, key=W + "n")
     c2.number_input("noise", min_value=0.0, max_value=N.NOISE_MAX, step=0.05, format="%g", key=W + "noise")
@@ -378,18 +328,18 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     st.subheader("Optimizer")
     st.selectbox("Optimizer", optimizers.names(), format_func=lambda n: OPT_LABELS.get(n, n), key=W + "opt")
     oname = ss[W + "opt"]
+    group = N.SCHEMA.group("hyper")
     with st.expander("Hyperparameters (PyTorch defaults)"):
-        for k, d in C.optimizer_defaults(oname).items():
-            param_widget(N.hyper_key(oname, k), k, d)
+        for p in optimizers.params(oname):
+            param_widget(group.widget_key(oname, p.name), p)
     st.selectbox(
         "Schedule", schedules.names(), format_func=lambda n: SCHEDULE_LABELS.get(n, n), key=W + "sched"
     )
     sched = ss[W + "sched"]
-    sdefaults = C.schedule_defaults(sched)
-    if sdefaults:
-        with st.expander("Schedule parameters"):
-            for k, d in sdefaults.items():
-                param_widget(N.sched_key(sched, k), k, d)
+    group = N.SCHEMA.group("schedule_params")
+    with st.expander("Schedule parameters"):
+        for p in schedules.params(sched):
+            param_widget(group.widget_key(sched, p.name), p)
     preview = st.container()
 
     st.subheader("Training")
@@ -399,11 +349,11 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     )
     c2.number_input("steps", min_value=N.STEPS_MIN, max_value=N.STEPS_MAX, step=50, key=W + "steps")
 
-    cfg, problems = N.from_widgets(ss)
+    cfg, problems = N.SCHEMA.from_widgets(ss)
     with preview:
         if cfg.schedule != "constant" or dict(cfg.schedule_params).get("warmup_steps"):
             try:
-                table = _lr_table(cfg)
+                table = lr_table(N.build_schedule(cfg, cfg.lrs[0]), cfg.steps)[0]
                 st.caption(f"lr per step (lr = {cfg.lrs[0]:g})")
                 _chart(schedule_preview(table), "nn_sched_preview", bar=False)
             except ValueError as e:
@@ -411,18 +361,7 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
     return cfg, problems
 
 
-def _lr_table(cfg: N.NNConfig) -> np.ndarray:
-    from lrlab import schedules
-
-    sched = N.build_schedule(cfg, cfg.lrs[0])
-    if isinstance(sched, schedules.Plateau):  # depends on the loss: its starting value only
-        return np.full(cfg.steps, cfg.lrs[0])
-    return np.asarray(sched(np.arange(cfg.steps)), float) * np.ones(cfg.steps)
-
-
 def describe(cfg: N.NNConfig, info: dict) -> str:
-    from lrlab.ui.pipeline import OPT_LABELS
-
     arch = "-".join(str(s) for s in cfg.sizes)
     loss = "squared error" if cfg.task_loss == "mse" else "logistic loss"
     batch = "full batch" if cfg.batch_size() is None else f"mini-batches of {cfg.batch}"
@@ -557,14 +496,14 @@ def _tool_finetune(cfg: N.NNConfig) -> None:
 
 def render() -> None:
     ss = st.session_state
-    _sync_from_url()
+    STATE.sync_from_url()
     with st.sidebar:
         cfg, problems = _controls()
 
     st.title("LR Lab · neural-network lab")
-    note = ss.get(NOTICE)
-    if note and note[0] and note[1] == cfg.key():
-        st.warning(note[0], icon=":material/link_off:")
+    note = STATE.notice(cfg)
+    if note:
+        st.warning(note, icon=":material/link_off:")
     if problems:
         st.error("  \n".join(problems), icon=":material/error:")
     pname = ss.pop("nn._preset_note", None) or preset_named(cfg)
@@ -580,7 +519,7 @@ def render() -> None:
             view = _training(training_key(cfg))
     except ValueError as e:
         st.error(f"These settings cannot run: {e}", icon=":material/error:")
-        _write_url(cfg)
+        STATE.write_url(cfg)
         return
     st.caption(describe(cfg, view))
 
@@ -621,4 +560,4 @@ def render() -> None:
         "Every setting is in the address bar: copy the link to share exactly this view.  \n"
         f"`?{N.query_string(cfg)}`"
     )
-    _write_url(cfg)
+    STATE.write_url(cfg)

@@ -3,20 +3,21 @@
 For the Learn page (and anything else that links to a preset):
 
 * ``PRESETS``: an ordered dict ``name -> Preset(title, concept, description, params, expect)``;
-  ``params`` are the explorer's URL query parameters (see :mod:`lrlab.ui.config`), ``concept`` the
-  Learn-page topic the preset illustrates, ``expect`` the regimes the runs end in (one set per run,
-  in order; the tests check them against the engine).
+  ``params`` are the explorer's URL query parameters (see :mod:`lrlab.ui.explorer.config`),
+  ``concept`` the Learn-page topic the preset illustrates, ``expect`` the regimes the runs end in (one
+  set per run, in order; the tests check them against the engine).
 * ``url_for(name) -> str``: the query string, e.g. ``"surface=quadratic&opt=sgd&lr=0.45"``; a link
   ``"/?" + url_for(name)`` opens the explorer on that view.
-* ``open(name)``: inside a Streamlit callback or script run, switch to the explorer page showing the
-  preset (``st.switch_page`` with the preset's query parameters).
-* ``apply(name, state)``: write the preset into a session-state mapping (the explorer's widgets).
+* ``config(name)``: the preset's :class:`~lrlab.ui.explorer.config.Config`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+
+from lrlab.ui.codec import URL_SAFE
+from lrlab.ui.explorer.config import SCHEMA
 
 CONVERGES = frozenset({"converged", "oscillating"})
 
@@ -173,23 +174,9 @@ PRESETS: dict[str, Preset] = {
 
 def url_for(name: str) -> str:
     """The explorer's query string for preset ``name`` (raises KeyError for an unknown name)."""
-    return urlencode(PRESETS[name].params, safe=",*+^()/")
+    return urlencode(PRESETS[name].params, safe=URL_SAFE)
 
 
-def apply(name: str, state) -> None:
-    """Write preset ``name`` into ``state`` (st.session_state or a dict) as the explorer's widgets."""
-    from lrlab.ui import config
-
-    cfg, _ = config.from_query(PRESETS[name].params)
-    for key in [k for k in list(state.keys()) if str(k).startswith("w.")]:
-        del state[key]
-    state.update(config.widget_state(cfg))
-
-
-def open(name: str) -> None:  # noqa: A001 - the Learn page's "open this preset"
-    """Switch to the explorer page showing preset ``name`` (Streamlit only)."""
-    import streamlit as st
-
-    from lrlab.ui import explorer_page
-
-    st.switch_page(explorer_page(), query_params=PRESETS[name].params)
+def config(name: str):
+    """The explorer's config for preset ``name`` (raises KeyError for an unknown name)."""
+    return SCHEMA.from_query(PRESETS[name].params)[0]

@@ -1,13 +1,12 @@
 """One-click presets of the neural-network lab: each one a URL of the NN page that shows one idea.
 
-The same shape as the explorer's :mod:`lrlab.ui.presets`:
+The same shape as the explorer's :mod:`lrlab.ui.explorer.presets`:
 
 * ``PRESETS``: an ordered dict ``name -> NNPreset(title, concept, description, params)``; ``params``
-  are the NN page's URL query parameters (see :mod:`lrlab.ui.nn_config`), ``concept`` the Learn-page
+  are the NN page's URL query parameters (see :mod:`lrlab.ui.nn.config`), ``concept`` the Learn-page
   topic the preset illustrates.
 * ``url_for(name) -> str``: the query string; ``"/nn?" + url_for(name)`` opens the NN page on it.
-* ``open(name)``: inside a Streamlit script run, switch to the NN page showing the preset.
-* ``apply(name, state)``: write the preset into a session-state mapping (the NN page's widgets).
+* ``config(name)``: the preset's :class:`~lrlab.ui.nn.config.NNConfig`.
 
 Every claim a description makes was measured on the seeded engine (``tests/test_nn_app.py`` checks
 them).
@@ -18,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-URL_PATH = "nn"
+from lrlab.ui.codec import URL_SAFE
+from lrlab.ui.nn.config import SCHEMA
 
 
 @dataclass(frozen=True)
@@ -179,30 +179,9 @@ PRESETS: dict[str, NNPreset] = {
 
 def url_for(name: str) -> str:
     """The NN page's query string for preset ``name`` (raises KeyError for an unknown name)."""
-    return urlencode(PRESETS[name].params, safe=",")
+    return urlencode(PRESETS[name].params, safe=URL_SAFE)
 
 
-def apply(name: str, state) -> None:
-    """Write preset ``name`` into ``state`` (st.session_state or a dict) as the NN page's widgets."""
-    from lrlab.ui import nn_config
-
-    cfg, _ = nn_config.from_query(PRESETS[name].params)
-    for key in [k for k in list(state.keys()) if str(k).startswith(nn_config.W)]:
-        del state[key]
-    state.update(nn_config.widget_state(cfg))
-
-
-def page():
-    """The NN lab as an ``st.Page`` (the same url_path as in app.py, so switch_page finds it)."""
-    import streamlit as st
-
-    from lrlab.ui import nn_lab
-
-    return st.Page(nn_lab.render, title="Neural-net lab", icon=":material/hub:", url_path=URL_PATH)
-
-
-def open(name: str) -> None:  # noqa: A001 - the Learn page's "open this preset"
-    """Switch to the NN page showing preset ``name`` (Streamlit only)."""
-    import streamlit as st
-
-    st.switch_page(page(), query_params=PRESETS[name].params)
+def config(name: str):
+    """The NN page's config for preset ``name`` (raises KeyError for an unknown name)."""
+    return SCHEMA.from_query(PRESETS[name].params)[0]
