@@ -1,8 +1,9 @@
 """The descent player: a static HTML/JS Streamlit component (components v1, no build step).
 
 Why a component and not ``st.plotly_chart`` with Plotly frames: a contour plus frames lost its contour
-on Play under ``st.plotly_chart`` (see ``shared/README.md``), and frames that carry path prefixes grow
-as O(steps^2). The player receives the figure once (``lrlab.figures.surface.player_spec``: static
+on Play under ``st.plotly_chart`` (measured in headless Chromium with streamlit 1.67 / plotly.js 4.1;
+``tests/test_browser_explorer.py`` counts the contour's paths after Play), and frames that carry
+path prefixes grow as O(steps^2). The player receives the figure once (``lrlab.figures.surface.player_spec``: static
 traces + whole paths, linear in steps) and animates in JavaScript by restyling only the path, head
 and arrow traces; the contour trace is never touched.
 The per-step line charts (loss, lr, gradient norm; ``spec["charts"]``) are drawn

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import html
 
-from lrlab.figures import OKABE_ITO
-
-PALETTE = OKABE_ITO
-
 # regime -> (background, text colour, icon)
 REGIME_STYLE = {
     "converged": ("#E3F4EC", "#00573A", "✔"),
