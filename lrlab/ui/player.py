@@ -3,11 +3,11 @@
 Why a component and not ``st.plotly_chart`` with Plotly frames: a contour plus frames lost its contour
 on Play under ``st.plotly_chart`` (measured in headless Chromium with streamlit 1.67 / plotly.js 4.1;
 ``tests/test_browser_explorer.py`` counts the contour's paths after Play), and frames that carry
-path prefixes grow as O(steps^2). The player receives the figure once (``lrlab.figures.surface.player_spec``: static
-traces + whole paths, linear in steps) and animates in JavaScript by restyling only the path, head
-and arrow traces; the contour trace is never touched.
-The per-step line charts (loss, lr, gradient norm; ``spec["charts"]``) are drawn
-in the same frame with the same plotly.js, once per spec; a CSS line marks the current step on them.
+path prefixes grow as O(steps^2). The player receives the figure once
+(``lrlab.figures.surface.player_spec``: static traces + whole paths, linear in steps) and animates in
+JavaScript by restyling only the path, head and arrow traces; the contour trace is never touched.
+The per-step line charts (loss, lr, gradient norm; ``spec["charts"]``) are drawn in the same frame
+with the same plotly.js, once per spec; a CSS line marks the current step on them.
 
 plotly.js comes from the installed ``plotly`` Python package (``package_data/plotly.min.js``): the
 component folder is copied once, with that file, into a temporary folder that Streamlit serves. No
