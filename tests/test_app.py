@@ -14,6 +14,7 @@ from lrlab import optimizers, schedules, surfaces
 from lrlab.figures import surface as F
 from lrlab.ui.codec import notice
 from lrlab.ui.explorer import config as C
+from lrlab.ui.explorer import page as explorer
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import presets
 from tests.conftest import url
@@ -154,6 +155,26 @@ def test_preset_picker_applies_a_preset():
     assert [label for label, _ in badges(at)] == ["SGD", "Momentum"]
     assert url(at)["surface"] == "ravine"
     assert any("Momentum vs SGD" in i.value for i in at.info)
+
+
+def test_the_active_preset_stays_named_until_a_setting_changes():
+    at = run_app()
+    at.selectbox(key="explorer.preset").set_value("oscillation").run()
+    title = presets.PRESETS["oscillation"].title
+    assert any(title in i.value for i in at.info)
+    at.run()  # a rerun that changes nothing (a click elsewhere, Play): the note stays
+    assert any(title in i.value for i in at.info)
+    assert at.selectbox(key="explorer.preset").value == "oscillation"  # the picker names it
+    at.number_input(key="w.steps").set_value(120).run()  # a setting the preset set: the story ends
+    assert not any(title in i.value for i in at.info)
+    assert at.selectbox(key="explorer.preset").value == explorer.NO_PRESET
+
+
+@pytest.mark.parametrize("name", ["divergence", "momentum_ravine", "cyclic_escape"])
+def test_a_shared_preset_link_shows_its_story(name):
+    at = run_app(presets.PRESETS[name].params)
+    assert any(presets.PRESETS[name].title in i.value for i in at.info)
+    assert at.selectbox(key="explorer.preset").value == name
 
 
 def test_bad_custom_formula_shows_inline_error_and_keeps_the_last_good_surface():

@@ -126,6 +126,22 @@ def test_lr_past_the_divergence_line_turns_the_badge(page, app_url):
     assert page.console_errors == []
 
 
+def test_opening_a_preset_names_it_and_shows_its_runs_whole(page, app_url):
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.45")  # 100 steps, like the preset
+    player.locator("#scrub").fill("7")
+    assert player.locator("#steplabel").inner_text() == "step 7 / 100"
+    picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    picker.click()
+    page.get_by_role("option", name="Too slow: a tiny lr barely moves").click()
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stAlertContentInfo']:has-text('Too slow')", timeout=20_000)
+    player.locator("#readout:has-text('lr = 0.002')").wait_for(timeout=10_000)
+    assert player.locator("#steplabel").inner_text() == "step 100 / 100"  # the scrubber was reset
+    shown = picker.evaluate("e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value)")
+    assert "Too slow" in shown, shown  # the picker names the active preset
+    assert page.console_errors == []
+
+
 def test_click_on_the_map_moves_the_start(page, app_url):
     player = open_app(page, app_url + "/?surface=quadratic&lr=0.1")
     drag = player.locator(".nsewdrag").first

@@ -423,6 +423,7 @@ def test_a_learn_button_opens_its_preset(concept, kind, name):
         assert "surface explorer" in at.title[0].value
         cfg, problems = C.from_query(url(at))
         assert problems == [] and cfg == C.from_query(presets.PRESETS[name].params)[0]
+        assert any(presets.PRESETS[name].title in i.value for i in at.info)  # what it shows, said
     else:
         assert "neural-network lab" in at.title[0].value
         assert N.from_query(url(at))[0] == preset_cfg(name)

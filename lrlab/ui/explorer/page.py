@@ -102,8 +102,6 @@ def _on_preset() -> None:
     name = st.session_state.get(PRESET_KEY, NO_PRESET)
     if name in presets.PRESETS:
         STATE.seed(presets.config(name))
-        st.session_state["_preset_note"] = name
-    st.session_state[PRESET_KEY] = NO_PRESET
 
 
 def _on_click() -> None:
@@ -149,6 +147,9 @@ def _controls() -> tuple[C.Config, list[str], object]:
     """The sidebar. Returns (config, problems to show, surface)."""
     ss = st.session_state
     problems: list[str] = []
+    # the picker names the active preset (opened here, by a Learn button or a shared link) until a
+    # setting changes; the config the widgets hold is known before they are drawn
+    ss[PRESET_KEY] = presets.active(C.SCHEMA.from_widgets(ss)[0]) or NO_PRESET
     st.selectbox(
         "Classroom presets",
         [NO_PRESET, *presets.PRESETS],
@@ -308,7 +309,6 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
 
 
 def render() -> None:
-    ss = st.session_state
     STATE.sync_from_url()
     with st.sidebar:
         cfg, problems, (surf, crit_slot, preview_slot) = _controls()
@@ -321,7 +321,7 @@ def render() -> None:
         st.warning(note, icon=":material/link_off:")
     if problems:
         st.error("  \n".join(problems), icon=":material/error:")
-    pname = ss.pop("_preset_note", None)
+    pname = presets.active(cfg)
     if pname:
         st.info(
             f"**{presets.PRESETS[pname].title}.** {presets.PRESETS[pname].description}",
@@ -360,7 +360,8 @@ def render() -> None:
     ]
     # the map (or 3D view) first, with the loss, lr and gradient-norm charts beside it (under it on a
     # phone), all in the player's frame: the charts follow its step and cost the page no extra work
-    descent_player(figs["spec"], key=PLAYER_KEY, on_change=_on_click)
+    # a preset just opened shows its runs whole: the player resets its scrubber when "view" changes
+    descent_player({**figs["spec"], "view": pname or ""}, key=PLAYER_KEY, on_change=_on_click)
     left, right = st.columns([1, 1], gap="medium")
     with left:
         with st.container(border=True):

@@ -8,12 +8,15 @@ For the Learn page (and anything else that links to a preset):
   set per run, in order; the tests check them against the engine).
 * ``url_for(name) -> str``: the query string, e.g. ``"surface=quadratic&opt=sgd&lr=0.45"``; a link
   ``"/?" + url_for(name)`` opens the explorer on that view.
-* ``config(name)``: the preset's :class:`~lrlab.ui.explorer.config.Config`.
+* ``config(name)``: the preset's :class:`~lrlab.ui.explorer.config.Config`;
+  ``active(cfg)``: the preset ``cfg`` still is, however it was opened (picker, Learn button, shared
+  link) and until any setting changes, else None.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlencode
 
 from lrlab.ui.codec import URL_SAFE
@@ -180,3 +183,13 @@ def url_for(name: str) -> str:
 def config(name: str):
     """The explorer's config for preset ``name`` (raises KeyError for an unknown name)."""
     return SCHEMA.from_query(PRESETS[name].params)[0]
+
+
+@cache
+def _by_key() -> dict[str, str]:
+    return {config(name).key(): name for name in PRESETS}
+
+
+def active(cfg) -> str | None:
+    """The preset whose settings ``cfg`` is exactly, or None once anything was changed."""
+    return _by_key().get(cfg.key())

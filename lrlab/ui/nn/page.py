@@ -256,8 +256,6 @@ def _on_preset() -> None:
     name = st.session_state.get(PRESET_KEY, NO_PRESET)
     if name in presets.PRESETS:
         STATE.seed(presets.config(name))
-        st.session_state["nn._preset_note"] = name
-    st.session_state[PRESET_KEY] = NO_PRESET
 
 
 def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
@@ -266,22 +264,14 @@ def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
     st.session_state[TOAST] = f"Training now uses {what}: {N.lrs_text(lrs)}."
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def _preset_keys() -> dict[str, str]:
-    return {presets.config(name).key(): name for name in presets.PRESETS}
-
-
-def preset_named(cfg: N.NNConfig) -> str | None:
-    """The preset whose settings ``cfg`` is exactly (a shared preset link), if any."""
-    return _preset_keys().get(cfg.key())
-
-
 # -- widgets --------------------------------------------------------------------------------------------
 
 
 def _controls() -> tuple[N.NNConfig, list[str]]:
     """The sidebar. Returns (config, problems to show)."""
     ss = st.session_state
+    # the picker names the active preset (however it was opened) until a setting changes
+    ss[PRESET_KEY] = presets.active(N.SCHEMA.from_widgets(ss)[0]) or NO_PRESET
     st.selectbox(
         "Classroom presets",
         [NO_PRESET, *presets.PRESETS],
@@ -506,7 +496,7 @@ def render() -> None:
         st.warning(note, icon=":material/link_off:")
     if problems:
         st.error("  \n".join(problems), icon=":material/error:")
-    pname = ss.pop("nn._preset_note", None) or preset_named(cfg)
+    pname = presets.active(cfg)
     if pname:
         p = presets.PRESETS[pname]
         st.info(f"**{p.title}.** {p.description}", icon=":material/school:")

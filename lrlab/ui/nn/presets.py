@@ -6,7 +6,8 @@ The same shape as the explorer's :mod:`lrlab.ui.explorer.presets`:
   are the NN page's URL query parameters (see :mod:`lrlab.ui.nn.config`), ``concept`` the Learn-page
   topic the preset illustrates.
 * ``url_for(name) -> str``: the query string; ``"/nn?" + url_for(name)`` opens the NN page on it.
-* ``config(name)``: the preset's :class:`~lrlab.ui.nn.config.NNConfig`.
+* ``config(name)``: the preset's :class:`~lrlab.ui.nn.config.NNConfig`; ``active(cfg)``: the preset
+  ``cfg`` still is (however it was opened, until any setting changes), else None.
 
 Every claim a description makes was measured on the seeded engine (``tests/test_nn_app.py`` checks
 them).
@@ -15,6 +16,7 @@ them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlencode
 
 from lrlab.ui.codec import URL_SAFE
@@ -185,3 +187,13 @@ def url_for(name: str) -> str:
 def config(name: str):
     """The NN page's config for preset ``name`` (raises KeyError for an unknown name)."""
     return SCHEMA.from_query(PRESETS[name].params)[0]
+
+
+@cache
+def _by_key() -> dict[str, str]:
+    return {config(name).key(): name for name in PRESETS}
+
+
+def active(cfg) -> str | None:
+    """The preset whose settings ``cfg`` is exactly, or None once anything was changed."""
+    return _by_key().get(cfg.key())

@@ -481,11 +481,13 @@ frames, so the payload is linear in the number of steps and the contour trace is
     if (!next) return;
     if (spec && spec.id === next.id) return; // same figure: keep the animation state
     const sameShape = spec && spec.steps === next.steps;
+    // a preset just opened ("view" names it) is shown whole, wherever the scrubber was
+    const newView = !!next.view && (!spec || spec.view !== next.view);
     const keptFocus = spec ? spec.focus : null;
     spec = next;
     if (keptFocus !== null && keptFocus < spec.runs.length) spec.focus = keptFocus;
     setPlaying(false);
-    step = sameShape ? Math.min(step, spec.steps) : spec.steps;
+    step = sameShape && !newView ? Math.min(step, spec.steps) : spec.steps;
     el("hint").textContent = spec.hint || "";
     Promise.resolve(build()).then(() => {
       wireClick();
