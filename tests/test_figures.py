@@ -167,14 +167,18 @@ def test_static_grids_are_cached_per_surface_not_per_object(bowl):
     assert F.static_parts(again) is F.static_parts(bowl)  # computed once per surface
     steep = F.static_parts(surfaces.make("quadratic", a=9.0))
     assert steep is not F.static_parts(bowl) and steep["z"] != F.static_parts(bowl)["z"]
-    # the 3D grid: the loss to 4 decimals of its height range, cut above the cap, NaN -> null
+    # the 3D grid: the loss to 4 decimals of its height range, flattened at the cap (a flat top, no
+    # saw-toothed rim of cut cells), NaN -> null
     traces, layout = F.surface3d_static(bowl, bowl.start)
     xs, ys, z = F.surface_grid(bowl, F.GRID3D)
     zc = np.array([[np.nan if v is None else v for v in row] for row in traces[0]["z"]])
-    cap = layout["scene"]["zaxis"]["range"][1]
-    kept = np.isfinite(zc)
-    assert kept.sum() > z.size // 2 and np.all(z[~kept] > cap - 1)
+    r0, r1 = layout["scene"]["zaxis"]["range"]
+    cap = r1 - 0.02 * (r1 - r0) / 1.04  # the range is the cap and the minimum, each padded by 2%
+    assert np.all(np.isfinite(zc)) and np.sum(z > cap) > 0  # every cell drawn, some of them capped
     span = cap - float(np.nanmin(z))
     dec = 4 - math.floor(math.log10(span))
-    assert np.max(np.abs(zc[kept] - z[kept])) <= 0.5 * 10.0**-dec + 1e-12
+    assert np.max(np.abs(zc - np.minimum(z, cap))) <= 0.5 * 10.0**-dec + 1e-9
+    assert [a["text"] for a in layout["scene"]["annotations"]][:2] == ["x", "y"]  # the axes are named
+    assert "capped at" in layout["scene"]["annotations"][2]["text"]
+    assert 0 < layout["meta"]["lift"] < 0.05 * (r1 - r0)  # paths drawn just above the surface
     json.dumps(traces, allow_nan=False)

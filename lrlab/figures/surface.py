@@ -285,8 +285,29 @@ def map_static(surface, start, n: int = GRID) -> tuple[list[dict], dict]:
     return traces, layout
 
 
+def _axis3d() -> dict:
+    return {"title": {"text": ""}, "nticks": 5, "tickfont": {"size": 16}}
+
+
+def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) in [lo, hi], about ``n`` of them."""
+    if not hi > lo:
+        return [float(hi)]
+    raw = (hi - lo) / n
+    base = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * base for m in (1, 2, 5, 10) if m * base >= raw)
+    first = math.ceil(lo / step) * step
+    return [round(first + k * step, 12) for k in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def _label3d(text: str, x: float, y: float, z: float) -> dict:
+    return {"text": text, "x": x, "y": y, "z": z, "showarrow": False, "font": {"size": 18, "color": "#111"}}
+
+
 def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]:
-    """Static traces (surface, minima) and layout of the 3D view; z is the loss, cut above a cap."""
+    """Static traces (surface, minima) and layout of the 3D view; z is the loss, flattened at a cap
+    (the 90th percentile of the grid, or above the start) so steep walls don't dwarf the valley: a
+    flat top, not a saw-toothed rim of cut cells."""
     g = static_parts(surface, GRID, n)
     with np.errstate(all="ignore"):
         start_loss = float(surface.value(np.asarray(start, float)))
@@ -296,7 +317,7 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
     zmin = g["zmin"]
     z = g["z3"]
     with np.errstate(invalid="ignore"):
-        zc = np.where(z <= cap, z, np.nan)
+        zc = np.minimum(z, cap)  # NaN (undefined) stays NaN
     span = cap - zmin if cap > zmin else 1.0
     traces = [
         {
@@ -326,19 +347,34 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
         )
     (x0, x1), (y0, y1) = surface.bounds
     pad = 0.02 * (cap - zmin if cap > zmin else 1.0)
+    lift = 0.5 * pad  # the player draws paths this far above the surface, so they are not inside it
     layout = {
+        "meta": {"lift": lift},
         "font": FONT,
         "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
         "paper_bgcolor": "#fff",
         "showlegend": True,
         "legend": {"orientation": "h", "y": 0.02, "x": 0, "font": {"size": 16}},
-        "scene": {
-            "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
-            "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
-            "zaxis": {"title": {"text": "loss"}, "range": [zmin - pad, cap + pad]},
+        "scene": {  # few ticks in a readable size, so corner labels don't run into each other
+            "xaxis": {**_axis3d(), "range": [x0, x1]},
+            "yaxis": {**_axis3d(), "range": [y0, y1]},
+            # no loss tick in the bottom fifth: it would sit on the x axis' end label in the corner
+            "zaxis": {
+                **_axis3d(),
+                "range": [zmin - pad, cap + pad],
+                "tickvals": _ticks(zmin + 0.2 * span, cap),
+            },
+            # the axis names as scene annotations: plotly.js draws 3D axis titles tiny in WebGL-less
+            # (software) rendering, annotations are plain SVG text at a point of the scene
+            "annotations": [
+                _label3d("x", (x0 + x1) / 2, y0, zmin),
+                _label3d("y", x1, (y0 + y1) / 2, zmin),
+                _label3d(f"loss (capped at {cap:.3g})", x0, y1, cap),
+            ],
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.7},
-            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
+            # from above the front corner: the paths in a valley stay in sight over its near wall
+            "camera": {"eye": {"x": 1.0, "y": -1.3, "z": 1.45}},
         },
     }
     return traces, layout

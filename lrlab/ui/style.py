@@ -35,7 +35,8 @@ h1 { font-size: 1.8rem !important; padding-top: 0 !important; }
 .lr-crit b.side { padding: 0 .35rem; border-radius: .3rem; }
 @media (max-width: 640px) {
   h1 { font-size: 1.55rem !important; }
-  [data-testid="stMainBlockContainer"] { padding-left: .6rem; padding-right: .6rem; }
+  /* the header (sidebar toggle, menu) floats over the page top on a phone: start below it */
+  [data-testid="stMainBlockContainer"] { padding-left: .6rem; padding-right: .6rem; padding-top: 3.8rem; }
 }
 </style>
 """

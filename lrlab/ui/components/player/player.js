@@ -186,12 +186,14 @@ frames, so the payload is linear in the number of steps and the contour trace is
     spec.runs.forEach((run) => {
       const n = Math.min(t, run.x.length - 1) + 1;
       const h = headIndex(run, t);
+      const lift = (spec.surface3d.layout.meta || {}).lift || 0; // just above the surface, not inside it
+      const z = run.loss.slice(0, n).map((v) => (v === null ? null : v + lift));
       traces.push({
         type: "scatter3d",
         mode: "lines",
         x: run.x.slice(0, n),
         y: run.y.slice(0, n),
-        z: run.loss.slice(0, n),
+        z: z,
         name: run.legend,
         line: { color: run.color, width: 7 },
         hoverinfo: "skip",
@@ -201,7 +203,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
         mode: "markers",
         x: [run.x[h]],
         y: [run.y[h]],
-        z: [run.loss[h]],
+        z: [run.loss[h] === null ? null : run.loss[h] + lift],
         showlegend: false,
         marker: { color: run.color, size: 7, line: { color: "#000", width: 2 } },
         hoverinfo: "skip",
@@ -369,7 +371,18 @@ frames, so the payload is linear in the number of steps and the contour trace is
 
   function build3d() {
     static3d = spec.surface3d.traces.length;
-    const layout = Object.assign({}, spec.surface3d.layout, { height: spec.height, uirevision: spec.uirevision });
+    // a phone-width view: a shorter scene seen from further away, so no side is cut off
+    const w = div3d.clientWidth || document.body.clientWidth || 600;
+    const layout = Object.assign({}, spec.surface3d.layout, {
+      height: w < 520 ? Math.round(Math.min(spec.height, 1.1 * w + 40)) : spec.height,
+      uirevision: spec.uirevision,
+    });
+    if (w < 520) {
+      const eye = spec.surface3d.layout.scene.camera.eye;
+      layout.scene = Object.assign({}, layout.scene, {
+        camera: { eye: { x: eye.x * 1.45, y: eye.y * 1.45, z: eye.z * 1.45 } },
+      });
+    }
     // not "responsive": a WebGL redraw per resize event is costly with software rendering
     const cfg = Object.assign({}, plotConfig, { responsive: false });
     built3d = true;
@@ -381,6 +394,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     document.querySelectorAll(".views button").forEach((b) => b.classList.toggle("on", b.dataset.view === v));
     mapDiv.hidden = v !== "map";
     div3d.hidden = v !== "3d";
+    el("hint").hidden = v !== "map"; // "click the map" means nothing in 3D
     if (v === "3d") {
       build3d().then(setHeight);
     } else {
