@@ -277,7 +277,9 @@ def mul(a: Expr, b: Expr) -> Expr:
     if isinstance(b, Num) and not isinstance(a, Num):
         a, b = b, a  # constant first
     if isinstance(a, Num) and isinstance(b, Mul) and isinstance(b.left, Num):
-        return mul(mul(a, b.left), b.right)  # c1*(c2*u) -> (c1 c2)*u
+        c = mul(a, b.left)
+        if isinstance(c, Num):  # c1*(c2*u) -> (c1 c2)*u; named constants (pi, e) don't fold
+            return mul(c, b.right)
     if isinstance(b, Neg):
         return neg(mul(a, b.arg))
     if isinstance(a, Neg):

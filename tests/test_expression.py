@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lrlab import expression as ex
@@ -325,6 +325,7 @@ FORMULAS = st.recursive(LEAVES, _grow, max_leaves=25)
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(FORMULAS)
+@example("(((pi)*(y) * (pi)*(pi)))")  # found by this test: pi*(pi*u) looped in the constant folding
 def test_random_formulas_parse_or_refuse_and_evaluate_without_warnings(text):
     try:
         f = ex.parse(text)
