@@ -239,9 +239,10 @@ def _why(result: RangeTestResult, name: str, lr: float, steps: int) -> str:
     first = max(b, 0)
     every = e - first == int(np.sum(np.diff(losses[first : e + 1]) < 0))  # the descent is contiguous
     fell = "at every step" if every else "along its longest descent"
+    hair = ", by a hair while the lr was tiny," if every else ""
     return (
-        f"{flat}; the smoothed loss fell {fell} from lr = {lrs[first]:.2g} to {lrs[e]:.2g}, by a hair "
-        "while the lr was tiny, and the valley is half way along that descent in log lr"
+        f"{flat}; the smoothed loss fell {fell} from lr = {lrs[first]:.2g} to {lrs[e]:.2g}{hair} and "
+        "the valley is half way along that descent in log lr"
     )
 
 

@@ -172,3 +172,15 @@ def test_check_sweep_reads_the_band_of_the_cell_holding_each_suggestion():
     assert (
         outside.too_small is None and outside.outcome is None and "outside the swept lrs" in outside.sentence
     )
+
+
+def test_with_mini_batches_the_descent_breaks_up_and_the_sentence_says_only_that():
+    res = rangetest.run(NET, MOONS, "sgd", batch_size=32, seed=0)
+    lrs, window = rangetest.read_window(res.lrs, res.smoothed, *res.skip)
+    b, e, _ = rangetest.valley_span(window)
+    assert b > 0 and not np.all(np.diff(window[b : e + 1]) < 0)  # noisy: not a fall at every step
+    trained = training.train(NET, MOONS, "sgd", list(res.suggestions.values()), 300, batch_size=32, seed=0)
+    valley = rangetest.check_trained(res, trained)["valley"]
+    assert valley.too_small and valley.fall < rangetest.FLAT
+    assert f"along its longest descent from lr = {lrs[b]:.2g} to {lrs[e]:.2g} and" in valley.sentence
+    assert "every step" not in valley.sentence and "by a hair" not in valley.sentence
