@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lrlab import training
+
 NAMES = ("trained", "too_slow", "jumpy", "overfitting", "loss_rose", "diverged")
 
 LABELS = {  # the badge's short text
@@ -169,8 +171,8 @@ def judge(result) -> Verdicts:
         if n == "diverged":
             labels.append(f"diverged at step {div[i]}")
             sentences.append(
-                f"stopped at step {div[i]}: the training loss grew without bound "
-                f"(from {_fmt(l0[i])} at the start)."
+                f"stopped at step {div[i]}: the training loss blew up (past {training.BLOWUP:g}× its "
+                f"start, {_fmt(l0[i])}, or beyond floating point)."
             )
             continue
         labels.append(LABELS[n])
@@ -179,7 +181,8 @@ def judge(result) -> Verdicts:
             if acc_tr is None
             else f" · accuracy {100 * acc_tr[i]:.0f}% train, {100 * acc_va[i]:.0f}% validation"
         )
-        line = f"training loss {_fmt(l0[i])} → {_fmt(end[i])}, validation {_fmt(val[i, -1])}{acc}."
+        shown_val = f", validation {_fmt(val[i, -1])}" if np.isfinite(val[i, -1]) else ""
+        line = f"training loss {_fmt(l0[i])} → {_fmt(end[i])}{shown_val}{acc}."
         if n == "loss_rose":
             why = f"the training loss ended {_fmt(ratio[i])}× higher than it started: "
         elif n == "too_slow":

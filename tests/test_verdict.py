@@ -179,3 +179,9 @@ def test_a_loss_of_exactly_zero_raises_no_warning():
 
 def test_every_name_has_a_label_and_a_summary():
     assert set(verdict.NAMES) == set(verdict.LABELS) == set(verdict.SUMMARY)
+
+
+def test_without_a_validation_split_the_sentence_names_no_validation_loss():
+    data = datasets.make("sin", n=64, noise=0.1, seed=0, val_fraction=0.0)
+    v = verdict.judge(training.train(MLP((1, 8, 1), loss="mse"), data, "sgd", [0.1], 20))
+    assert v.name == ("trained",) and "validation" not in v.sentence[0] and "nan" not in v.sentence[0]
