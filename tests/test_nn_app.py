@@ -1,5 +1,5 @@
 """The NN lab and the Learn page without a browser: AppTest runs of the pages, the URL round trip, bad
-links, widget interactions, and every NN preset's claim checked against the seeded engine."""
+links and widget interactions. Each NN preset's claim is checked on the engine in test_nn_claims.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lrlab import datasets, finetune, sharpness, sweep, training
+from lrlab import datasets, training
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import presets
 from lrlab.ui.labels import lr_label
@@ -90,11 +90,6 @@ def preset_cfg(name: str) -> N.NNConfig:
 def statuses(cfg: N.NNConfig) -> list[tuple[str, str, str]]:
     res = engine(cfg)
     return [(lr_label(lr), *nn_lab.run_status(res, k)[:2]) for k, lr in enumerate(cfg.lrs)]
-
-
-def tail_ratio(loss) -> float:
-    tail = loss[-len(loss) // 5 :]
-    return float(np.max(tail) / np.min(tail))
 
 
 # -- the page ---------------------------------------------------------------------------------------
@@ -279,107 +274,6 @@ def test_run_status_rules():
     val = np.r_[np.geomspace(1.0, 0.1, 25), np.geomspace(0.1, 0.3, 25)]
     regime, verdict, why = nn_lab.run_status(_fake(down, val), 0)
     assert verdict == "overfitting" and "step 24" in why
-
-
-# -- each preset's claim, against the engine ----------------------------------------------------------
-
-
-def test_claim_three_lrs_and_divergence():
-    res = engine(preset_cfg("three_lrs"))
-    l0, final = res.train_loss[:, 0], res.train_loss[:, -1]
-    assert final[0] > l0[0] / 4 and final[1] < 0.05 * l0[1] and final[2] > l0[2]  # slow, good, up
-    res = engine(preset_cfg("divergence"))
-    assert res.diverged_at == (None, None, 6)
-    assert res.train_loss[1, -1] < 0.2 * res.train_loss[1, 0] and tail_ratio(res.train_loss[1]) > 1.2
-
-
-def test_claim_minibatch_noise():
-    cfg = preset_cfg("minibatch")
-    res = engine(cfg)
-    assert res.train_loss[2, -1] > res.train_loss[2, 0]  # lr = 3 on batches of 8 never recovers
-    assert tail_ratio(res.train_loss[1]) > 5 and tail_ratio(res.train_loss[0]) < 1.2
-    full = engine(replace(cfg, batch=0))  # ... while full batches take lr = 3 in their stride
-    assert full.train_loss[2, -1] < 0.05 * full.train_loss[2, 0]
-
-
-@pytest.mark.parametrize("name", ["sched_step", "sched_exponential", "sched_polynomial", "sched_cosine"])
-def test_claim_decay_calms_the_minibatch_jitter(name):
-    cfg = preset_cfg(name)
-    decayed, constant = engine(cfg), engine(replace(cfg, schedule="constant", schedule_params=()))
-    assert max(tail_ratio(constant.train_loss[k]) for k in range(2)) > 10
-    for k in range(2):
-        assert tail_ratio(decayed.train_loss[k]) < min(3, tail_ratio(constant.train_loss[k]) / 5)
-    if name == "sched_polynomial":
-        assert np.all(decayed.val_acc[:, -1] == 1.0)
-
-
-def test_claim_cyclic_jitters_at_the_peaks():
-    res = engine(preset_cfg("sched_cyclic"))
-    lr, change = res.lr[0], np.abs(np.diff(np.log(res.train_loss[0])))
-    assert lr.max() == pytest.approx(2.0) and lr.min() == pytest.approx(0.05)
-    assert change[lr > 1.0].mean() > 4 * change[lr < 0.2].mean()
-
-
-def test_claim_lr_finder_curve():
-    res = nn_lab._range_test(preset_cfg("lr_finder"))
-    start = res.smoothed[0]
-    assert np.all(np.abs(res.smoothed[:30] - start) < 0.02 * start)  # flat while the lr is tiny
-    assert res.smoothed.min() < 0.8 * start  # falls while it is useful
-    assert res.losses[-1] > 2 * res.losses.min()  # shoots up at the end
-    assert set(res.suggestions) == {"steepest", "minimum_10", "valley"}
-
-
-def test_claim_warmup_rescues_adam_at_lr_one():
-    cfg = preset_cfg("warmup")
-    warm, cold = engine(cfg), engine(replace(cfg, schedule_params=()))
-    assert warm.train_loss[1, -1] < 0.01 and cold.train_loss[1, -1] > 0.1
-
-
-def test_claim_adam_on_spirals_and_overfitting():
-    res = engine(preset_cfg("adam_spirals"))
-    assert res.val_acc[0, -1] < 0.95 <= min(res.val_acc[1, -1], res.val_acc[2, -1])
-    res = engine(preset_cfg("overfitting"))
-    best = int(np.argmin(res.val_loss[0]))
-    assert 100 <= best <= 200 and res.val_loss[0, -1] > 2 * res.val_loss[0, best]
-    assert res.train_loss[0, -1] < 0.01
-    assert res.val_loss[1, -1] <= 1.05 * res.val_loss[1].min()  # lr = 0.001: not overfitting yet
-
-
-def test_claim_edge_of_stability():
-    cfg = preset_cfg("edge_of_stability")
-    res = nn_lab._sharpness(cfg)  # what the page shows (cached in-process)
-    edge = 2 / 0.3
-    slow, fast = res.sharpness
-    assert slow[-1] > 1.2 * edge  # the small lr sharpens far past 2/0.3
-    assert fast.max() >= 0.75 * edge and np.all(fast[-5:] <= 1.1 * edge)
-    assert isinstance(res, sharpness.SharpnessResult)
-
-
-def test_claim_finetuning_forgets_only_with_the_large_lr():
-    cfg = preset_cfg("finetune")
-    res = finetune.run(
-        N.build_model(cfg),
-        N.build_data(cfg),
-        nn_lab.SHIFTS[cfg.ft_shift],
-        lrs=cfg.ft_lrs,
-        steps=cfg.ft_steps,
-        optimizer=N.build_optimizer(cfg),
-        seed=cfg.seed,
-        record_every=max(1, cfg.ft_steps // 50),
-    )
-    assert res.original_acc[0].min() >= 0.95
-    assert res.original_acc[1, -1] <= res.original_acc[1, 0] - 0.25
-    assert res.new_acc[1, -1] > res.new_acc[0, -1]
-
-
-def test_claim_sweeps():
-    res, _, _ = nn_lab._sweep(preset_cfg("grid_search"))
-    assert set(res.bands) == set(sweep.BANDS)
-    assert res.bands[0] == "too small" and res.bands[-1] == "too large"
-    res, floor, _ = nn_lab._sweep(preset_cfg("sweep_surface"))
-    assert floor == 0.0 and res.critical.diverge == pytest.approx(0.5)
-    good = res.lrs[np.array(res.bands) == "good"]
-    assert good.size and good.max() <= 0.5 and res.diverged[res.lrs > 0.5].all()
 
 
 # -- the Learn page ----------------------------------------------------------------------------------

@@ -177,8 +177,10 @@ def test_sweep_on_a_surface_draws_the_bands_and_the_theory():
     assert all(lr > 0.5 for lr in lrs[res.diverged]) and all(
         res.bands[i] == "too large" for i in np.flatnonzero(res.diverged)
     )
-    best = next(t for t in fig["data"] if t["name"] == "best lr")
+    best = next(t for t in fig["data"] if t["name"].startswith("best lr"))
+    assert best["name"] == f"best lr = {res.best_lr:.3g} (lowest final loss)"  # a surface: no validation
     assert best["x"][0] == pytest.approx(res.best_lr, rel=1e-3)
+    assert best["y"][0] == pytest.approx(res.final_loss[list(res.lrs).index(res.best_lr)], rel=1e-3)
     wire(fig)
 
 
@@ -187,9 +189,17 @@ def test_sweep_on_the_network_plots_train_and_validation(moons):
     res = sweep.sweep_mlp(MLP((2, 8, 1)), moons, "sgd", lrs, steps=30)
     fig = F.sweep_figure(res)
     tr = next(t for t in fig["data"] if t["name"] == "training loss")
-    va = next(t for t in fig["data"] if t["name"] == "validation loss")
+    va = next(t for t in fig["data"] if t["name"] == "validation loss (scores the sweep)")
     assert tr["y"] == pytest.approx(list(res.final_loss), rel=1e-3)
-    assert va["y"] == pytest.approx(list(res.final_val_loss), rel=1e-3)
+    assert va["y"] == pytest.approx(list(res.val_loss), rel=1e-3)
+    # the star sits on the validation curve, at the lr with the lowest validation loss, and says so
+    best = next(t for t in fig["data"] if t["name"].startswith("best lr"))
+    i = int(np.nanargmin(res.val_loss))
+    assert best["name"] == f"best lr = {lrs[i]:.3g} (lowest validation loss)"
+    assert best["x"][0] == pytest.approx(lrs[i], rel=1e-3) and best["y"][0] == pytest.approx(
+        res.val_loss[i], rel=1e-3
+    )
+    assert "validation" in best["hovertemplate"]
     assert not [s for s in fig["layout"]["shapes"] if s["type"] == "line"]  # no theory lines on a network
 
 

@@ -95,3 +95,92 @@ def test_bad_arguments_raise():
         rangetest.smooth_losses([1.0], 0.0)
     with pytest.raises(ValueError, match="same length"):
         rangetest.suggest([1.0, 2.0], [1.0])
+
+
+# -- does a suggestion train? ----------------------------------------------------------------------
+
+MOONS = datasets.make("moons", n=256, noise=0.1, seed=0)  # the NN lab's default view
+NET = MLP((2, 16, 16, 1))
+
+
+def test_valley_span_gives_the_descent_and_the_index():
+    losses = np.r_[3.0, 2.5, 2.0, 4.0, np.linspace(3.9, 0.5, 12), 1.0, 5.0]
+    b, e, i = rangetest.valley_span(losses)
+    assert (b, e) == (2, 15) and i == rangetest.valley_index(losses) == 2 + int(13 / 3) + int(13 / 6)
+
+
+def test_on_the_smooth_full_batch_moons_the_valley_is_too_small_and_says_why():
+    res = rangetest.run(NET, MOONS, "sgd", seed=0)
+    assert res.skip == (10, 5)
+    lrs, window = rangetest.read_window(res.lrs, res.smoothed, *res.skip)
+    b, e, _ = rangetest.valley_span(window)
+    # the smoothed loss falls at every step of the window up to its lowest point, so the longest
+    # descent is the whole window and the valley lands half way along it in log lr
+    assert b == -1 and e == int(np.argmin(window)) and np.all(np.diff(window[: e + 1]) < 0)
+    assert res.suggestions["valley"] == pytest.approx(0.004, rel=0.02)
+    names = list(res.suggestions)
+    trained = training.train(NET, MOONS, "sgd", list(res.suggestions.values()), 300, seed=0)
+    checks = rangetest.check_trained(res, trained)
+    assert list(checks) == names
+    valley = checks["valley"]
+    kept = trained.train_loss[2, -1] / trained.train_loss[2, 0]
+    assert valley.too_small and valley.outcome == "too_slow" and valley.kept == pytest.approx(kept)
+    s0, lo = res.smoothed[0], res.smoothed.min()
+    assert valley.fall == pytest.approx((s0 - res.marker("valley")[1]) / (s0 - lo), rel=1e-12)
+    assert valley.fall < rangetest.FLAT
+    s = valley.sentence
+    assert s.startswith(f"lr = {valley.lr:.2g} is too small here (300 steps at it keep {100 * kept:.0f}%")
+    assert "flat start" in s and f"{100 * valley.fall:.2g}% of its fall" in s and "at every step" in s
+    assert f"from lr = {lrs[0]:.2g} to {lrs[e]:.2g}" in s
+    for name in ("steepest", "minimum_10"):
+        c = checks[name]
+        assert not c.too_small and c.outcome == "trained" and c.fall > rangetest.FLAT
+        assert (
+            c.sentence
+            == f"lr = {c.lr:.2g}: 300 steps at it end “trained”, with {100 * c.kept:.2g}% of the loss left."
+        )
+
+
+def test_check_trained_uses_the_lrs_run_and_refuses_a_mismatch():
+    res = rangetest.run(NET, MOONS, "sgd", seed=0)
+    lrs = [float(f"{v:.2g}") for v in res.suggestions.values()]  # what a click applies (rounded)
+    trained = training.train(NET, MOONS, "sgd", lrs, 50, seed=0)
+    checks = rangetest.check_trained(res, trained, lrs)
+    assert [c.lr for c in checks.values()] == lrs
+    assert all("50 steps" in c.sentence for c in checks.values())
+    with pytest.raises(ValueError, match="one run and one lr per suggestion"):
+        rangetest.check_trained(res, training.train(NET, MOONS, "sgd", lrs[:2], 5, seed=0))
+
+
+def test_check_sweep_reads_the_band_of_the_cell_holding_each_suggestion():
+    from lrlab import sweep
+
+    res = rangetest.run(NET, MOONS, "sgd", seed=0)
+    swept = sweep.sweep_mlp(NET, MOONS, "sgd", sweep.log_grid(1e-3, 100.0, 13), steps=300, seed=0)
+    checks = rangetest.check_sweep(res, swept)
+    for name, lr in res.suggestions.items():
+        c = checks[name]
+        i = int(np.argmin(np.abs(np.log(swept.lrs / lr))))
+        assert c.outcome == swept.bands[i] == swept.band_at(lr)
+        assert c.too_small == (c.outcome == "too small")
+        assert c.kept == pytest.approx(swept.final_loss[i] / swept.initial_loss)
+        where = f"“{c.outcome}” band, where the swept lr {swept.lrs[i]:.3g} keeps {100 * c.kept:.2g}%"
+        assert where + " of the loss after 300 steps" in c.sentence
+    assert checks["valley"].too_small and checks["steepest"].outcome == "good"
+    narrow = sweep.sweep_mlp(NET, MOONS, "sgd", sweep.log_grid(0.1, 10.0, 5), steps=20, seed=0)
+    outside = rangetest.check_sweep(res, narrow)["valley"]  # 0.004: the sweep did not try it
+    assert (
+        outside.too_small is None and outside.outcome is None and "outside the swept lrs" in outside.sentence
+    )
+
+
+def test_with_mini_batches_the_descent_breaks_up_and_the_sentence_says_only_that():
+    res = rangetest.run(NET, MOONS, "sgd", batch_size=32, seed=0)
+    lrs, window = rangetest.read_window(res.lrs, res.smoothed, *res.skip)
+    b, e, _ = rangetest.valley_span(window)
+    assert b > 0 and not np.all(np.diff(window[b : e + 1]) < 0)  # noisy: not a fall at every step
+    trained = training.train(NET, MOONS, "sgd", list(res.suggestions.values()), 300, batch_size=32, seed=0)
+    valley = rangetest.check_trained(res, trained)["valley"]
+    assert valley.too_small and valley.fall < rangetest.FLAT
+    assert f"along its longest descent from lr = {lrs[b]:.2g} to {lrs[e]:.2g} and" in valley.sentence
+    assert "every step" not in valley.sentence and "by a hair" not in valley.sentence

@@ -63,10 +63,12 @@ def test_mlp_sweep_is_one_training_pass():
     res = sweep.sweep_mlp(model, data, "sgd", lrs, steps=60, seed=1)
     ref = training.train(model, data, "sgd", lrs, 60, seed=1)
     np.testing.assert_allclose(res.final_loss, ref.train_loss[:, -1], rtol=1e-12)
-    np.testing.assert_allclose(res.final_val_loss, ref.val_loss[:, -1], rtol=1e-12)
-    assert res.diverged[-1] and not res.diverged[0]
+    np.testing.assert_allclose(res.val_loss, ref.val_loss[:, -1], rtol=1e-12)
+    assert res.final_val_loss is res.val_loss  # the old name still works
+    assert res.diverged[-1] and not res.diverged[0] and np.isnan(res.val_loss[-1])
     assert res.bands[0] == "too small" and res.bands[-1] == "too large" and "good" in res.bands
-    assert res.best_lr == lrs[np.nanargmin(res.final_loss)]
+    assert res.scored_by == "validation" and res.initial_val_loss == pytest.approx(ref.val_loss[0, 0])
+    assert res.best_lr == lrs[np.nanargmin(res.val_loss)]
 
 
 def test_log_grid():
@@ -75,3 +77,36 @@ def test_log_grid():
         sweep.log_grid(1.0, 1e-4)
     with pytest.raises(ValueError, match="num"):
         sweep.log_grid(1e-4, 1.0, 1)
+
+
+def test_an_mlp_sweep_is_scored_by_the_validation_loss():
+    """48 noisy points, Adam, 400 steps: the larger lrs memorise the training set (lowest training
+    loss at lr = 0.03) while the validation loss is lowest at lr = 0.002, 3x below lr = 0.03's; the
+    same from starts perturbed by 1e-9 (the runs are not chaotic)."""
+    data = datasets.make("moons", n=64, noise=0.3, seed=0)
+    model = MLP((2, 32, 32, 1))
+    lrs = np.array([0.0005, 0.002, 0.01, 0.03])
+    p0 = model.init(0)
+    for j in range(3):
+        init = p0 * (1 + (1e-9 if j else 0.0) * np.random.default_rng(j).standard_normal(p0.size))
+        res = sweep.sweep_mlp(model, data, "adam", lrs, steps=400, init=init)
+        assert lrs[np.argmin(res.final_loss)] == 0.03 and res.best_lr == 0.002
+        assert res.val_loss[-1] > 3 * res.val_loss[1]
+        assert res.bands == label_from(res) and res.band_at(res.best_lr) == "good"
+        assert res.bands[-1] == "too large"  # the lowest training loss, but too large by validation
+
+
+def label_from(res):
+    """The bands recomputed from the validation losses (the rule of :func:`sweep.label_bands`)."""
+    return sweep.label_bands(res.lrs, res.val_loss, res.initial_val_loss, res.diverged, 0.0)
+
+
+def test_band_at_reads_the_grid_cell_and_nothing_outside():
+    res = sweep.sweep_surface(QUAD, "sgd", sweep.log_grid(1e-3, 1.0, 4), start=(1.0, 1.0), steps=50)
+    edges = sweep.band_edges(res.lrs)
+    for i, lr in enumerate(res.lrs):
+        assert res.band_at(lr) == res.bands[i]
+        assert res.band_at(edges[i] * 1.0001) == res.bands[i]  # just inside the cell's left edge
+    assert res.band_at(edges[0] / 1.01) is None and res.band_at(edges[-1] * 1.01) is None
+    assert res.band_at(float("nan")) is None
+    assert res.val_loss is None and res.scored_by == "training" and res.initial_val_loss is None

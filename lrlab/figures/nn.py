@@ -13,8 +13,9 @@ dicts for ``st.plotly_chart``:
   K x frames x R^2 small integers (~60 kB per run for 21 frames at R = 36), linear in frames.
 * :func:`fit_figure`: the same for 1-D regression (the fitted curve over the data).
 * :func:`range_test_figure`: the LR range test's loss against lr with its three suggestions.
-* :func:`sweep_figure`: final loss against lr (the "U"), with too small / good / too large bands
-  and, on a surface, the theory's lines 1/lambda and 2/lambda.
+* :func:`sweep_figure`: final loss against lr (the "U"), with too small / good / too large bands,
+  the best lr marked on the loss that picked it, and, on a surface, the theory's lines 1/lambda
+  and 2/lambda.
 * :func:`sharpness_figure`: sharpness (top Hessian eigenvalue) per step against 2/lr.
 * :func:`finetune_figure`: accuracy on the original and on the new task while fine-tuning.
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from lrlab.figures import SYMBOLS, colour
 from lrlab.figures.surface import FONT
+from lrlab.sweep import band_edges  # re-exported: the figures' name for it since the first release
 
 CLASS_COLOURS = ("#0072B2", "#D55E00")  # class 0, class 1 (Okabe & Ito blue and vermillion)
 CLASS_SYMBOLS = ("circle", "diamond")
@@ -529,17 +531,6 @@ def range_test_figure(result, *, height: int = 400) -> dict:
 # -- sweep -----------------------------------------------------------------------------------------
 
 
-def band_edges(lrs) -> np.ndarray:
-    """Edges (K+1,) between consecutive lrs of a log grid: geometric midpoints, half a step outside."""
-    lrs = np.asarray(lrs, np.float64)
-    logs = np.log(lrs)
-    if len(lrs) == 1:
-        return np.array([lrs[0] / 2, lrs[0] * 2])
-    mids = (logs[1:] + logs[:-1]) / 2
-    first, last = 2 * logs[0] - mids[0], 2 * logs[-1] - mids[-1]
-    return np.exp(np.r_[first, mids, last])
-
-
 def band_spans(lrs, bands: Sequence[str]) -> list[tuple[str, float, float]]:
     """Runs of equal bands as (band, lr from, lr to), in order along the lr axis."""
     edges = band_edges(lrs)
@@ -557,17 +548,20 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
 
     ``floor``: subtracted from the losses before the log axis (0 for the MLP, the surface's minimum
     value; None: plot the losses on a linear axis). Diverged runs are marked at the top. For a
-    surface sweep (``result.critical``) the theory's overshoot and divergence lrs are drawn.
+    surface sweep (``result.critical``) the theory's overshoot and divergence lrs are drawn. The
+    curve that scored the sweep (``result.scored_by``: the validation loss of an MLP sweep) is named
+    so in the legend; the best lr's star sits on it, and its legend entry names that loss.
     """
     lrs = np.asarray(result.lrs, np.float64)
     log_y = floor is not None
     with np.errstate(invalid="ignore"):
         shift = 0.0 if floor is None else floor
         tr = np.asarray(result.final_loss, np.float64) - shift
-        va = None if result.final_val_loss is None else np.asarray(result.final_val_loss, np.float64) - shift
+        va = None if result.val_loss is None else np.asarray(result.val_loss, np.float64) - shift
         if log_y:
             tr = np.where(np.isfinite(tr), np.maximum(tr, 1e-12), np.nan)
             va = None if va is None else np.where(np.isfinite(va), np.maximum(va, 1e-12), np.nan)
+    by_val = getattr(result, "scored_by", "training") == "validation" and va is not None
     layout = _panels([title], height=height, top=60 if title else 40)
     layout["xaxis"].update(type="log", title={"text": "learning rate (log)"})
     ylabel = "final loss" if floor in (None, 0.0) else "final f − f*"
@@ -578,7 +572,9 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "training loss" if va is not None else "final loss",
+            "name": ("training loss" + ("" if by_val else " (scores the sweep)"))
+            if va is not None
+            else "final loss",
             "x": _sig(lrs),
             "y": _sig(tr),
             "line": {"color": colour(0), "width": 3},
@@ -591,7 +587,7 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": "validation loss",
+                "name": "validation loss" + (" (scores the sweep)" if by_val else ""),
                 "x": _sig(lrs),
                 "y": _sig(va),
                 "line": {"color": colour(1), "width": 3, "dash": "dash"},
@@ -618,20 +614,21 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
         )
     if result.best_lr is not None:
         i = int(np.argmin(np.abs(lrs - result.best_lr)))
+        which = "validation" if by_val else ("training" if va is not None else "final")
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": "best lr",
+                "name": f"best lr = {lrs[i]:.3g} (lowest {which} loss)",
                 "x": _sig([lrs[i]]),
-                "y": _sig([tr[i]]),
+                "y": _sig([(va if by_val else tr)[i]]),
                 "marker": {
                     "symbol": "star",
                     "size": 22,
                     "color": "#F0E442",
                     "line": {"color": "#000", "width": 2},
                 },
-                "hovertemplate": "best lr %{x:.3g}<extra></extra>",
+                "hovertemplate": f"best lr %{{x:.3g}}: lowest final {which} loss %{{y:.4g}}<extra></extra>",
             }
         )
     shapes, notes = [], []
