@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import cache
-from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lrlab import datasets, training
+from lrlab import datasets, training, verdict
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import presets
 from lrlab.ui.labels import lr_label
@@ -88,8 +86,9 @@ def preset_cfg(name: str) -> N.NNConfig:
 
 
 def statuses(cfg: N.NNConfig) -> list[tuple[str, str, str]]:
-    res = engine(cfg)
-    return [(lr_label(lr), *nn_lab.run_status(res, k)[:2]) for k, lr in enumerate(cfg.lrs)]
+    """(label, verdict, its badge text) of each run, from the engine (lrlab.verdict)."""
+    v = verdict.judge(engine(cfg))
+    return [(lr_label(lr), v.name[k], v.label[k]) for k, lr in enumerate(cfg.lrs)]
 
 
 # -- the page ---------------------------------------------------------------------------------------
@@ -241,6 +240,14 @@ def test_a_range_test_suggestion_click_trains_with_it():
     at = run_page(nn_presets.PRESETS["lr_finder"].params)
     res = nn_lab._range_test(preset_cfg("lr_finder"))
     valley = N.nice(res.suggestions["valley"])
+    # before the click, each suggestion says what training at it gives (the engine's check), and a
+    # suggestion the check calls too small says so on its button
+    checks = nn_lab._suggestion_checks(preset_cfg("lr_finder"))
+    shown = " ".join(c.value for c in at.caption)
+    for name, check in checks.items():
+        assert check.sentence in shown
+        assert ("too slow" in at.button(key=f"nn.use.{name}").label) == check.too_small
+    assert checks["valley"].too_small  # on the smooth full-batch moons fastai's valley is too small
     at.button(key="nn.use.valley").click().run()
     assert not at.exception
     assert [b[0] for b in badges(at)] == [lr_label(valley)]
@@ -249,31 +256,6 @@ def test_a_range_test_suggestion_click_trains_with_it():
     at.button(key="nn.use.all").click().run()
     three = sorted({N.nice(v) for v in res.suggestions.values()})
     assert [b[0] for b in badges(at)] == [lr_label(v) for v in three]
-
-
-# -- run status rules --------------------------------------------------------------------------------
-
-
-def _fake(train, val=None, diverged=None):
-    train = np.asarray(train, float)[None]
-    val = train if val is None else np.asarray(val, float)[None]
-    return SimpleNamespace(
-        train_loss=train, val_loss=val, diverged_at=(diverged,), val_acc=None, train_acc=None
-    )
-
-
-def test_run_status_rules():
-    down = np.geomspace(1.0, 0.01, 50)
-    assert nn_lab.run_status(_fake(down), 0)[:2] == ("converged", "trained")
-    assert nn_lab.run_status(_fake(np.r_[1.0, np.full(9, np.nan)], diverged=1), 0)[1] == "diverged at step 1"
-    assert nn_lab.run_status(_fake(np.r_[down, 3.0]), 0)[1] == "loss went up"
-    assert nn_lab.run_status(_fake(np.linspace(1.0, 0.3, 50)), 0)[1] == "too slow"
-    jumpy = down.copy()
-    jumpy[-5::2] *= 3
-    assert nn_lab.run_status(_fake(jumpy), 0)[1] == "jumpy"
-    val = np.r_[np.geomspace(1.0, 0.1, 25), np.geomspace(0.1, 0.3, 25)]
-    regime, verdict, why = nn_lab.run_status(_fake(down, val), 0)
-    assert verdict == "overfitting" and "step 24" in why
 
 
 # -- the Learn page ----------------------------------------------------------------------------------

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import html
 
-# regime -> (background, text colour, icon)
+# regime or verdict -> (background, text colour, icon): the explorer's regimes (lrlab.regimes) and the
+# NN lab's verdicts (lrlab.verdict); a shared name (too_slow, diverged) means the same thing on both
 REGIME_STYLE = {
     "converged": ("#E3F4EC", "#00573A", "✔"),
     "oscillating": ("#FFF1D6", "#6B4500", "↔"),
     "diverged": ("#FBE1D6", "#8A2A00", "✖"),
     "too_slow": ("#E6EEF7", "#123F66", "…"),
+    "stalled": ("#ECEAF5", "#3B2F6B", "⏸"),
     "local_minimum": ("#F5E3EE", "#6B2150", "◒"),
     "unstable": ("#EEEEEE", "#333333", "~"),
+    "trained": ("#E3F4EC", "#00573A", "✔"),
+    "jumpy": ("#FFF1D6", "#6B4500", "↕"),
+    "overfitting": ("#F5E3EE", "#6B2150", "⤴"),
+    "loss_rose": ("#FBE1D6", "#8A2A00", "↑"),
 }
 
 CSS = """

@@ -179,7 +179,8 @@ CONCEPTS: tuple[Concept, ...] = (
             _md(
                 "Decay removes the jitter of mini-batch SGD at the end and can rescue a run that starts "
                 "too hot; a cyclic lr's peaks can throw a run out of a shallow local minimum; warm-up "
-                "lets adaptive methods start with a large η while their statistics are still noisy."
+                "eases a large η in over the first steps, so the first big steps (taken where the "
+                "gradient is largest) don't throw the run far uphill before it has found its way."
             ),
         ),
         (

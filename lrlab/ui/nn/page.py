@@ -14,7 +14,18 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from lrlab import datasets, finetune, optimizers, rangetest, schedules, sharpness, surfaces, sweep, training
+from lrlab import (
+    datasets,
+    finetune,
+    optimizers,
+    rangetest,
+    schedules,
+    sharpness,
+    surfaces,
+    sweep,
+    training,
+    verdict,
+)
 from lrlab.descent import lr_table
 from lrlab.figures import colour
 from lrlab.figures import nn as F
@@ -80,7 +91,8 @@ def training_key(cfg: N.NNConfig) -> N.NNConfig:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _training(cfg: N.NNConfig) -> dict:
     """Train the K lrs (``lr_arg`` always passes K values or K schedules, so the result has a K axis,
-    even for K = 1); the loss figure, the boundary figure, and each run's status."""
+    even for K = 1); the loss figure, the boundary figure, and each run's verdict (the engine's,
+    :func:`lrlab.verdict.judge`)."""
     data, model = N.build_data(cfg), N.build_model(cfg)
     every = max(1, cfg.steps // FRAMES)
     res = training.train(
@@ -94,8 +106,9 @@ def _training(cfg: N.NNConfig) -> dict:
         record_every=every,
     )
     labels = [lr_label(lr) for lr in cfg.lrs]
-    status = [run_status(res, k) for k in range(len(cfg.lrs))]
-    titles = [f"{lab} · {s[1]}" for lab, s in zip(labels, status, strict=True)]
+    v = verdict.judge(res)
+    status = list(zip(v.name, v.label, v.sentence, strict=True))
+    titles = [f"{lab} · {text}" for lab, text in zip(labels, v.label, strict=True)]
     if data.task == "regression":
         lo, hi = float(data.X_train.min()), float(data.X_train.max())
         x = np.linspace(lo, hi, 120)
@@ -130,6 +143,24 @@ def _range_test(cfg: N.NNConfig):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def _suggestion_checks(cfg: N.NNConfig) -> dict:
+    """Each range-test suggestion against the run a click on it would train (same settings)."""
+    res = _range_test(cfg)
+    lrs = [N.nice(v) for v in res.suggestions.values()]
+    trained = training.train(
+        N.build_model(cfg),
+        N.build_data(cfg),
+        N.build_optimizer(cfg),
+        N.lr_arg(cfg, lrs),
+        cfg.steps,
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+        record_every=cfg.steps,
+    )
+    return rangetest.check_trained(res, trained, lrs)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def _sweep(cfg: N.NNConfig):
     lrs = sweep.log_grid(cfg.sweep_min, cfg.sweep_max, cfg.sweep_num)
     if cfg.sweep_on == N.MLP_TARGET:
@@ -142,7 +173,7 @@ def _sweep(cfg: N.NNConfig):
             batch_size=cfg.batch_size(),
             seed=cfg.seed,
         )
-        return res, 0.0, "Final loss of the network after training, per learning rate"
+        return res, 0.0, "Final loss of the network after training, per learning rate (scored on validation)"
     surf = surfaces.make(cfg.sweep_on)
     res = sweep.sweep_surface(surf, N.build_optimizer(cfg), lrs, steps=cfg.steps)
     floor = surf.global_min.value if surf.global_min is not None else None
@@ -206,47 +237,6 @@ def _finetune(cfg: N.NNConfig) -> dict:
             (lab, float(res.original_acc[k, 0]), float(old[k]), float(new[k])) for k, lab in enumerate(labels)
         ],
     }
-
-
-# -- run status (what each badge says) ----------------------------------------------------------------
-
-
-def run_status(res, k: int) -> tuple[str, str, str]:
-    """(style regime, short verdict, sentence) for run ``k`` of a K-run TrainResult.
-
-    In order: stopped (diverged); final training loss above its start (too large: the loss went up);
-    less than three quarters of the loss gone (too slow); over the last fifth of training the loss
-    climbing back up by a total factor above 2, the product of its step-to-step rises (jumpy); the
-    validation loss ending 30% above its best while the training loss fell below its value there
-    (overfitting); else trained.
-    """
-    train, val = res.train_loss[k], res.val_loss[k]
-    d, l0, end = res.diverged_at[k], float(train[0]), float(train[-1])
-    if d is not None:
-        return "diverged", f"diverged at step {d}", f"stopped at step {d}: the loss left every bound."
-    acc = ""
-    if res.val_acc is not None:
-        tr_acc, va_acc = 100 * res.train_acc[k, -1], 100 * res.val_acc[k, -1]
-        acc = f" · accuracy {tr_acc:.0f}% train, {va_acc:.0f}% validation"
-    line = f"training loss {l0:.3g} → {end:.3g}, validation {float(val[-1]):.3g}{acc}."
-    if end > l0:
-        return "diverged", "loss went up", "the steps are too large to settle: " + line
-    if end > 0.25 * l0:
-        why = f"less than three quarters of the loss are gone after {len(train) - 1} steps: "
-        return "too_slow", "too slow", why + line
-    tail = np.log(train[-max(3, len(train) // 5) :])
-    climbed = float(np.exp(np.sum(np.maximum(np.diff(tail), 0.0))))
-    if climbed > 2:
-        why = f"over the last {len(tail)} steps the loss climbed back up by a total factor of {climbed:.3g}: "
-        return "oscillating", "jumpy", why + line
-    best = int(np.nanargmin(val))
-    if float(val[-1]) > 1.3 * float(val[best]) and end < float(train[best]):
-        why = (
-            f"the validation loss was lowest ({float(val[best]):.3g}) at step {best} and has risen since, "
-            "while the training loss kept falling: "
-        )
-        return "local_minimum", "overfitting", why + line
-    return "converged", "trained", line
 
 
 # -- callbacks ------------------------------------------------------------------------------------------
@@ -377,18 +367,24 @@ def _tool_range(cfg: N.NNConfig) -> None:
     )
     with st.spinner(f"Range test: {cfg.rt_steps} steps with the lr growing from 1e-6 to 10…"):
         res = _range_test(cfg)
+        checks = _suggestion_checks(cfg)
     _chart(F.range_test_figure(res), "nn_range")
-    st.markdown("**Use a suggestion:** one click trains the network above with it.")
+    st.markdown(
+        f"**Use a suggestion:** one click trains the network above with it (each was tried for "
+        f"{cfg.steps} steps with these settings: what it gives is said under it)."
+    )
     cols = st.columns(4)
     for col, (name, lr) in zip(cols, res.suggestions.items(), strict=False):
         what = SUGGESTION_LABELS.get(name, name)
+        small = " · too slow" if checks[name].too_small else ""
         col.button(
-            f"{what}: lr = {N.nice(lr):g}",
+            f"{what}: lr = {N.nice(lr):g}{small}",
             key=f"nn.use.{name}",
             on_click=_use_lrs,
             args=((N.nice(lr),), f"the {what} suggestion"),
             width="stretch",
         )
+        col.caption(checks[name].sentence)
     three = tuple(sorted({N.nice(v) for v in res.suggestions.values()}))
     cols[3].button(
         "compare all three",
@@ -423,7 +419,11 @@ def _tool_sweep(cfg: N.NNConfig) -> None:
     st.markdown(f"**{title}**")
     _chart(F.sweep_figure(res, floor=floor), "nn_sweep")
     good = [lr for lr, b in zip(res.lrs, res.bands, strict=True) if b == "good"]
-    best = f"best lr = {res.best_lr:.3g}" if res.best_lr is not None else "every lr diverged"
+    best = (
+        f"best lr = {res.best_lr:.3g} (lowest final {res.scored_by} loss)"
+        if res.best_lr is not None
+        else "every lr diverged"
+    )
     band = f"good band {min(good):.3g} … {max(good):.3g}" if good else "no good band"
     st.markdown(f"**{best}** · {band} · constant lr, {cfg.steps} steps, same start for every lr.")
     crit = res.critical
@@ -433,7 +433,8 @@ def _tool_sweep(cfg: N.NNConfig) -> None:
             f"above {crit.overshoot:.3g} and diverge above {crit.rule} = {crit.diverge:.3g}."
         )
     st.caption(
-        "Bands: each lr is scored by how many orders of magnitude of the loss it removed; **good** = at "
+        f"Bands: each lr is scored by how many orders of magnitude of the {res.scored_by} loss it removed; "
+        "**good** = at "
         "least half as many as the best lr; the rest are **too small** (left of the best) or **too "
         "large** (right of it, or diverged)."
     )
@@ -514,8 +515,8 @@ def render() -> None:
     st.caption(describe(cfg, view))
 
     badges = [
-        style.badge_html(lab, regime, verdict, why, colour(k))
-        for k, (lab, (regime, verdict, why)) in enumerate(zip(view["labels"], view["status"], strict=True))
+        style.badge_html(lab, name, text, why, colour(k))
+        for k, (lab, (name, text, why)) in enumerate(zip(view["labels"], view["status"], strict=True))
     ]
     st.html('<div class="lr-badges" data-testid="nn-badges">' + "".join(badges) + "</div>")
     _chart(view["loss"], "nn_loss")

@@ -9,7 +9,7 @@ The same shape as the explorer's :mod:`lrlab.ui.explorer.presets`:
 * ``config(name)``: the preset's :class:`~lrlab.ui.nn.config.NNConfig`; ``active(cfg)``: the preset
   ``cfg`` still is (however it was opened, until any setting changes), else None.
 
-Every claim a description makes was measured on the seeded engine (``tests/test_nn_app.py`` checks
+Every claim a description makes was measured on the seeded engine (``tests/test_nn_claims.py`` checks
 them).
 """
 
