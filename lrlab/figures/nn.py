@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lrlab.figures import SYMBOLS, colour
+from lrlab.figures.parts import corner_note, sig, stop_mark
 from lrlab.figures.surface import FONT
 from lrlab.sweep import band_edges  # re-exported: the figures' name for it since the first release
 
@@ -52,14 +53,6 @@ OUTLINE = {"color": "#000", "width": 1.5}
 
 
 # -- numbers and layout ----------------------------------------------------------------------------
-
-
-def _sig(a, digits: int = 4) -> list:
-    """Round to ``digits`` significant digits; NaN/inf -> None (JSON null)."""
-    return [
-        None if not math.isfinite(v) else float(f"{v:.{digits}g}")
-        for v in np.asarray(a, np.float64).ravel().tolist()
-    ]
 
 
 def _pct(p) -> list:
@@ -145,8 +138,8 @@ def _line(x, y, k: int, name: str, *, panel: int = 0, legend: bool = True, dash=
         "name": name,
         "legendgroup": name,
         "showlegend": legend,
-        "x": _sig(x, 6) if not isinstance(x, list) else x,
-        "y": _sig(y),
+        "x": sig(x, 6) if not isinstance(x, list) else x,
+        "y": sig(y),
         "xaxis": xa,
         "yaxis": ya,
         "line": {
@@ -156,32 +149,6 @@ def _line(x, y, k: int, name: str, *, panel: int = 0, legend: bool = True, dash=
         },
         "hovertemplate": f"{name}<br>%{{x}}: %{{y:.4g}}<extra></extra>",
     }
-
-
-def _stop_mark(x, y, k: int, step: int, *, panel: int = 0) -> list[dict]:
-    """An x at the last finite point of a stopped run, with 'diverged at step t'."""
-    y = np.asarray(y, np.float64)
-    ok = np.flatnonzero(np.isfinite(y))
-    if not len(ok):
-        return []
-    last = int(ok[-1])
-    xa, ya = _ax(panel)
-    return [
-        {
-            "type": "scatter",
-            "mode": "markers+text",
-            "x": [float(np.asarray(x)[last])],
-            "y": _sig([y[last]]),
-            "text": [f"diverged at step {step}"],
-            "textposition": "top center",
-            "textfont": {"color": colour(k), "size": 15},
-            "marker": {"symbol": "x", "size": 14, "color": colour(k)},
-            "xaxis": xa,
-            "yaxis": ya,
-            "showlegend": False,
-            "hoverinfo": "skip",
-        }
-    ]
 
 
 def _diverged(result) -> tuple:
@@ -210,7 +177,10 @@ def loss_curves(result, labels: Sequence[str], *, height: int = 380) -> dict:
         for panel, loss in ((0, train[k]), (1, val[k])):
             traces.append(_line(steps, loss, k, label, panel=panel, legend=panel == 0))
             if d is not None:
-                traces += _stop_mark(steps, loss, k, d, panel=panel)
+                xa, ya = _ax(panel)
+                traces += stop_mark(
+                    steps, loss, colour(k), f"diverged at step {d}", "top center", xaxis=xa, yaxis=ya
+                )
     for sfx in ("", "2"):
         layout[f"xaxis{sfx}"]["title"] = {"text": "step"}
         layout[f"yaxis{sfx}"]["type"] = "log"
@@ -307,8 +277,8 @@ def _data_points(X, y, panel: int, legend: bool, *, faded: bool = False, tag: st
                 "name": name,
                 "legendgroup": name,
                 "showlegend": legend,
-                "x": _sig(X[m, 0]),
-                "y": _sig(X[m, 1]),
+                "x": sig(X[m, 0]),
+                "y": sig(X[m, 1]),
                 "xaxis": xa,
                 "yaxis": ya,
                 "marker": {  # open markers take their outline colour from "color"
@@ -357,8 +327,8 @@ def boundary_figure(
             {
                 "type": "heatmap",
                 "name": f"P(class 1) {titles[i]}",
-                "x": _sig(xs),
-                "y": _sig(ys),
+                "x": sig(xs),
+                "y": sig(ys),
                 "z": _pct(grids[i, -1]),
                 "zmin": 0,
                 "zmax": 100,
@@ -416,15 +386,15 @@ def fit_figure(x, preds, steps: Sequence[int], data, labels: Sequence[str], *, h
             "type": "scatter",
             "mode": "markers",
             "name": "training data",
-            "x": _sig(data.X_train[:, 0]),
-            "y": _sig(data.y_train),
+            "x": sig(data.X_train[:, 0]),
+            "y": sig(data.y_train),
             "marker": {"color": "#555", "size": 6, "symbol": "circle-open"},
             "hoverinfo": "skip",
         }
     ]
     fig = {"data": traces, "layout": layout}
     if s > 1:
-        _animate(fig, steps, lambda j: [{"type": "scatter", "y": _sig(preds[i, j])} for i in range(k)])
+        _animate(fig, steps, lambda j: [{"type": "scatter", "y": sig(preds[i, j])} for i in range(k)])
     return fig
 
 
@@ -451,8 +421,8 @@ def range_test_figure(result, *, height: int = 400) -> dict:
             "type": "scatter",
             "mode": "lines",
             "name": "loss (raw)",
-            "x": _sig(lrs),
-            "y": _sig(result.losses),
+            "x": sig(lrs),
+            "y": sig(result.losses),
             "line": {"color": "#9a9a9a", "width": 1.5},
             "hovertemplate": "lr %{x:.3g}: loss %{y:.4g}<extra></extra>",
         },
@@ -460,8 +430,8 @@ def range_test_figure(result, *, height: int = 400) -> dict:
             "type": "scatter",
             "mode": "lines",
             "name": "loss (smoothed)",
-            "x": _sig(lrs),
-            "y": _sig(smoothed),
+            "x": sig(lrs),
+            "y": sig(smoothed),
             "line": {"color": colour(0), "width": 3.5},
             "hovertemplate": "lr %{x:.3g}: smoothed %{y:.4g}<extra></extra>",
         },
@@ -478,7 +448,7 @@ def range_test_figure(result, *, height: int = 400) -> dict:
                 "mode": "markers",
                 "name": label,
                 "x": [x],
-                "y": _sig([y]),
+                "y": sig([y]),
                 "marker": {"symbol": symbol, "size": 17, "color": col, "line": OUTLINE},
                 "hovertemplate": f"{label}: lr %{{x:.3g}}<extra></extra>",
             }
@@ -512,18 +482,7 @@ def range_test_figure(result, *, height: int = 400) -> dict:
     layout["shapes"] = shapes
     if result.stopped_at is not None:
         layout["annotations"].append(
-            {
-                "text": f"stopped at step {result.stopped_at}: loss > 4× its best",
-                "x": 1,
-                "y": 1,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "right",
-                "yanchor": "top",
-                "showarrow": False,
-                "font": {"size": 14, "color": "#444"},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
+            corner_note(f"stopped at step {result.stopped_at}: loss > 4× its best", color="#444")
         )
     return {"data": traces, "layout": layout}
 
@@ -575,8 +534,8 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
             "name": ("training loss" + ("" if by_val else " (scores the sweep)"))
             if va is not None
             else "final loss",
-            "x": _sig(lrs),
-            "y": _sig(tr),
+            "x": sig(lrs),
+            "y": sig(tr),
             "line": {"color": colour(0), "width": 3},
             "marker": {"size": 10, "symbol": "circle"},
             "hovertemplate": "lr %{x:.3g}: %{y:.4g}<extra></extra>",
@@ -588,8 +547,8 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": "validation loss" + (" (scores the sweep)" if by_val else ""),
-                "x": _sig(lrs),
-                "y": _sig(va),
+                "x": sig(lrs),
+                "y": sig(va),
                 "line": {"color": colour(1), "width": 3, "dash": "dash"},
                 "marker": {"size": 10, "symbol": "square"},
                 "hovertemplate": "lr %{x:.3g}: %{y:.4g}<extra></extra>",
@@ -606,7 +565,7 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
                 "type": "scatter",
                 "mode": "markers",
                 "name": "diverged",
-                "x": _sig(lrs[diverged]),
+                "x": sig(lrs[diverged]),
                 "y": [top] * int(diverged.sum()),
                 "marker": {"symbol": "x", "size": 14, "color": "#8A2A00"},
                 "hovertemplate": "lr %{x:.3g}: diverged<extra></extra>",
@@ -620,8 +579,8 @@ def sweep_figure(result, *, title: str = "", floor: float | None = 0.0, height: 
                 "type": "scatter",
                 "mode": "markers",
                 "name": f"best lr = {lrs[i]:.3g} (lowest {which} loss)",
-                "x": _sig([lrs[i]]),
-                "y": _sig([(va if by_val else tr)[i]]),
+                "x": sig([lrs[i]]),
+                "y": sig([(va if by_val else tr)[i]]),
                 "marker": {
                     "symbol": "star",
                     "size": 22,
@@ -761,20 +720,7 @@ def sharpness_figure(result, labels: Sequence[str], *, height: int = 420) -> dic
         else:
             above.append(f'<span style="color:{colour(k)}">2/lr = {v:.3g} ({labels[k]}) ↑</span>')
     if above:
-        layout["annotations"].append(
-            {
-                "text": "above the chart: " + ", ".join(above),
-                "x": 1,
-                "y": 1,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "right",
-                "yanchor": "top",
-                "showarrow": False,
-                "font": {"size": 14},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
-        )
+        layout["annotations"].append(corner_note("above the chart: " + ", ".join(above)))
     return {"data": traces, "layout": layout}
 
 

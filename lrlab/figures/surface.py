@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrlab.figures import DASHES, SYMBOLS, colour
+from lrlab.figures.parts import sig, stop_mark
 
 FONT = {"family": "Source Sans Pro, Source Sans 3, system-ui, sans-serif", "size": 17, "color": "#111"}
 GRID = 81  # contour grid per axis
@@ -82,14 +83,6 @@ def _rounded(a, decimals: int) -> list:
 def _round(a, decimals: int) -> list:
     """Round to ``decimals`` places, flattened; NaN/inf -> None (JSON null)."""
     return _rounded(np.ravel(a), decimals)
-
-
-def _sig(a, digits: int = 4) -> list:
-    """Round to ``digits`` significant digits; NaN/inf -> None."""
-    return [
-        None if not math.isfinite(v) else float(f"{v:.{digits}g}")
-        for v in np.asarray(a, np.float64).ravel().tolist()
-    ]
 
 
 # -- labels ----------------------------------------------------------------------------------------
@@ -398,7 +391,7 @@ def _internals(traj, dec: int) -> tuple[list | None, list | None, list | None]:
     if traj.effective_lr is not None and np.isfinite(traj.effective_lr[1:]).any():
         # effective_lr[t + 1] is the per-axis multiplier update t applied
         e = np.asarray(traj.effective_lr, np.float64)[1:]
-        eff = [_sig(e[:, 0], 3), _sig(e[:, 1], 3)]
+        eff = [sig(e[:, 0], 3), sig(e[:, 1], 3)]
     gs = [_round(gstep[:, 0], dec), _round(gstep[:, 1], dec)]
     vs = None if vstep is None else [_round(vstep[:, 0], dec), _round(vstep[:, 1], dec)]
     return gs, vs, eff
@@ -436,8 +429,8 @@ def player_spec(
                 "symbol": SYMBOLS[k % len(SYMBOLS)],
                 "x": _round(pts[:, 0], dec),
                 "y": _round(pts[:, 1], dec),
-                "loss": _sig(tr.loss),
-                "lr": _sig(tr.lr),
+                "loss": sig(tr.loss),
+                "lr": sig(tr.lr),
                 "gstep": gstep,
                 "vstep": vstep,
                 "eff": eff,
@@ -533,7 +526,7 @@ def _line(run: Run, k: int, y, name: str | None = None) -> dict:
         "type": "scatter",
         "mode": "lines",
         "name": name or run.label,
-        "y": _sig(y),  # x is the step: Plotly's default x (0, 1, 2, ...) for a trace without one
+        "y": sig(y),  # x is the step: Plotly's default x (0, 1, 2, ...) for a trace without one
         "line": {"color": colour(k), "width": 3, "dash": DASHES[k % len(DASHES)] if k else "solid"},
     }
 
@@ -542,26 +535,9 @@ def _divergence_marks(run: Run, k: int, y) -> list[dict]:
     d = run.traj.diverged_at
     if d is None:
         return []
-    y = np.asarray(y, np.float64)
-    last = d - 1
-    while last > 0 and not math.isfinite(y[last]):
-        last -= 1
-    if not math.isfinite(y[last]):
-        return []
-    return [
-        {
-            "type": "scatter",
-            "mode": "markers+text",
-            "x": [last],
-            "y": _sig([y[last]]),
-            "text": [f"diverged at step {d}"],
-            "textposition": "bottom right",
-            "textfont": {"color": colour(k), "size": 15},
-            "marker": {"symbol": "x", "size": 14, "color": colour(k)},
-            "showlegend": False,
-            "hoverinfo": "skip",
-        }
-    ]
+    return stop_mark(
+        np.arange(d), np.asarray(y, np.float64)[:d], colour(k), f"diverged at step {d}", "bottom right"
+    )
 
 
 def loss_figure(surface, runs: Sequence[Run], *, height: int = 300) -> dict:
@@ -630,7 +606,7 @@ def schedule_preview(lr_table, *, height: int = 150) -> dict:
         "type": "scatter",
         "mode": "lines",
         "x": list(range(len(y))),
-        "y": _sig(y),
+        "y": sig(y),
         "line": {"color": colour(0), "width": 2.5},
         "name": "lr",
         "hovertemplate": "step %{x}: lr %{y:.3g}<extra></extra>",
