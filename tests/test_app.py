@@ -14,9 +14,9 @@ from lrlab import optimizers, schedules, surfaces
 from lrlab.figures import surface as F
 from lrlab.ui.codec import notice
 from lrlab.ui.explorer import config as C
-from lrlab.ui.explorer import page as explorer
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import presets
+from lrlab.ui.widgets import NO_PRESET
 from tests.conftest import url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -167,7 +167,7 @@ def test_the_active_preset_stays_named_until_a_setting_changes():
     assert at.selectbox(key="explorer.preset").value == "oscillation"  # the picker names it
     at.number_input(key="w.steps").set_value(120).run()  # a setting the preset set: the story ends
     assert not any(title in i.value for i in at.info)
-    assert at.selectbox(key="explorer.preset").value == explorer.NO_PRESET
+    assert at.selectbox(key="explorer.preset").value == NO_PRESET
 
 
 @pytest.mark.parametrize("name", ["divergence", "momentum_ravine", "cyclic_escape"])

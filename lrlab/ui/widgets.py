@@ -8,6 +8,32 @@ import streamlit as st
 
 from lrlab.params import Param
 from lrlab.ui.codec import TEXT_KINDS, widget_value
+from lrlab.ui.presetbook import Book
+from lrlab.ui.session import PageState
+
+NO_PRESET = "—"
+
+
+def preset_picker(book: Book, state: PageState, key: str) -> None:
+    """The "Classroom presets" menu: choosing one makes the widgets show it; it names the active
+    preset (however it was opened) until a setting changes. The config the widgets hold is read
+    before they are drawn."""
+    ss = st.session_state
+    ss[key] = book.active(state.schema.from_widgets(ss)[0]) or NO_PRESET
+    st.selectbox(
+        "Classroom presets",
+        [NO_PRESET, *book.presets],
+        format_func=lambda n: "Choose a preset…" if n == NO_PRESET else book.presets[n].title,
+        key=key,
+        on_change=_open_preset,
+        args=(book, state, key),
+    )
+
+
+def _open_preset(book: Book, state: PageState, key: str) -> None:
+    name = st.session_state.get(key, NO_PRESET)
+    if name in book.presets:
+        state.seed(book.config(name))
 
 
 def param_widget(key: str, param: Param) -> None:

@@ -22,12 +22,11 @@ from lrlab.ui.explorer import presets
 from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, SURFACE_LABELS
 from lrlab.ui.player import descent_player
 from lrlab.ui.session import PageState
-from lrlab.ui.widgets import param_widget
+from lrlab.ui.widgets import param_widget, preset_picker
 
 LR_GRID = tuple(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
 PLAYER_KEY = "player"
 PRESET_KEY = "explorer.preset"
-NO_PRESET = "—"
 COMPARE_LABELS = {
     "none": "Single run",
     "multiples": "lr × multiples",
@@ -98,12 +97,6 @@ def _on_lr() -> None:
     st.session_state.pop("w.lr_grid", None)
 
 
-def _on_preset() -> None:
-    name = st.session_state.get(PRESET_KEY, NO_PRESET)
-    if name in presets.PRESETS:
-        STATE.seed(presets.config(name))
-
-
 def _on_click() -> None:
     """A click on the map: the clicked point becomes the start (clamped to the allowed box)."""
     ss = st.session_state
@@ -147,16 +140,7 @@ def _controls() -> tuple[C.Config, list[str], object]:
     """The sidebar. Returns (config, problems to show, surface)."""
     ss = st.session_state
     problems: list[str] = []
-    # the picker names the active preset (opened here, by a Learn button or a shared link) until a
-    # setting changes; the config the widgets hold is known before they are drawn
-    ss[PRESET_KEY] = presets.active(C.SCHEMA.from_widgets(ss)[0]) or NO_PRESET
-    st.selectbox(
-        "Classroom presets",
-        [NO_PRESET, *presets.PRESETS],
-        format_func=lambda n: "Choose a preset…" if n == NO_PRESET else presets.PRESETS[n].title,
-        key=PRESET_KEY,
-        on_change=_on_preset,
-    )
+    preset_picker(presets.BOOK, STATE, PRESET_KEY)
 
     st.subheader("Surface")
     st.selectbox(

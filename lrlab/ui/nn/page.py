@@ -35,11 +35,10 @@ from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, lr_label
 from lrlab.ui.nn import config as N
 from lrlab.ui.nn import presets
 from lrlab.ui.session import PageState
-from lrlab.ui.widgets import param_widget
+from lrlab.ui.widgets import param_widget, preset_picker
 
 W = N.W
 PRESET_KEY = "nn.preset"
-NO_PRESET = "—"
 TOAST = "nn._toast"
 STATE = PageState(N.SCHEMA, "nn")
 GRID = 36  # decision-boundary grid per axis
@@ -88,23 +87,28 @@ def training_key(cfg: N.NNConfig) -> N.NNConfig:
     )
 
 
+def _train(cfg: N.NNConfig, lrs=None, record_every: int | None = None):
+    """``training.train`` with ``cfg``'s data, model, optimizer, schedule, batches and steps, at the
+    base lrs ``lrs`` (default: the configured ones)."""
+    return training.train(
+        N.build_model(cfg),
+        N.build_data(cfg),
+        N.build_optimizer(cfg),
+        N.lr_arg(cfg, lrs),
+        cfg.steps,
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+        record_every=record_every or cfg.steps,
+    )
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _training(cfg: N.NNConfig) -> dict:
     """Train the K lrs (``lr_arg`` always passes K values or K schedules, so the result has a K axis,
     even for K = 1); the loss figure, the boundary figure, and each run's verdict (the engine's,
     :func:`lrlab.verdict.judge`)."""
     data, model = N.build_data(cfg), N.build_model(cfg)
-    every = max(1, cfg.steps // FRAMES)
-    res = training.train(
-        model,
-        data,
-        N.build_optimizer(cfg),
-        N.lr_arg(cfg),
-        cfg.steps,
-        batch_size=cfg.batch_size(),
-        seed=cfg.seed,
-        record_every=every,
-    )
+    res = _train(cfg, record_every=max(1, cfg.steps // FRAMES))
     labels = [lr_label(lr) for lr in cfg.lrs]
     v = verdict.judge(res)
     status = list(zip(v.name, v.label, v.sentence, strict=True))
@@ -147,17 +151,7 @@ def _suggestion_checks(cfg: N.NNConfig) -> dict:
     """Each range-test suggestion against the run a click on it would train (same settings)."""
     res = _range_test(cfg)
     lrs = [N.nice(v) for v in res.suggestions.values()]
-    trained = training.train(
-        N.build_model(cfg),
-        N.build_data(cfg),
-        N.build_optimizer(cfg),
-        N.lr_arg(cfg, lrs),
-        cfg.steps,
-        batch_size=cfg.batch_size(),
-        seed=cfg.seed,
-        record_every=cfg.steps,
-    )
-    return rangetest.check_trained(res, trained, lrs)
+    return rangetest.check_trained(res, _train(cfg, lrs), lrs)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -242,12 +236,6 @@ def _finetune(cfg: N.NNConfig) -> dict:
 # -- callbacks ------------------------------------------------------------------------------------------
 
 
-def _on_preset() -> None:
-    name = st.session_state.get(PRESET_KEY, NO_PRESET)
-    if name in presets.PRESETS:
-        STATE.seed(presets.config(name))
-
-
 def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
     """A click on a range-test suggestion: train with that lr (or those lrs)."""
     st.session_state[W + "lrs"] = N.lrs_text(lrs)
@@ -260,15 +248,7 @@ def _use_lrs(lrs: tuple[float, ...], what: str) -> None:
 def _controls() -> tuple[N.NNConfig, list[str]]:
     """The sidebar. Returns (config, problems to show)."""
     ss = st.session_state
-    # the picker names the active preset (however it was opened) until a setting changes
-    ss[PRESET_KEY] = presets.active(N.SCHEMA.from_widgets(ss)[0]) or NO_PRESET
-    st.selectbox(
-        "Classroom presets",
-        [NO_PRESET, *presets.PRESETS],
-        format_func=lambda n: "Choose a preset…" if n == NO_PRESET else presets.PRESETS[n].title,
-        key=PRESET_KEY,
-        on_change=_on_preset,
-    )
+    preset_picker(presets.BOOK, STATE, PRESET_KEY)
 
     st.subheader("Data")
     st.selectbox("Dataset", datasets.names(), format_func=lambda n: DATA_LABELS.get(n, n), key=W + "data")

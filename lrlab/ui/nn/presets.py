@@ -16,11 +16,9 @@ them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from urllib.parse import urlencode
 
-from lrlab.ui.codec import URL_SAFE
 from lrlab.ui.nn.config import SCHEMA
+from lrlab.ui.presetbook import Book
 
 
 @dataclass(frozen=True)
@@ -197,21 +195,5 @@ PRESETS: dict[str, NNPreset] = {
 }
 
 
-def url_for(name: str) -> str:
-    """The NN page's query string for preset ``name`` (raises KeyError for an unknown name)."""
-    return urlencode(PRESETS[name].params, safe=URL_SAFE)
-
-
-def config(name: str):
-    """The NN page's config for preset ``name`` (raises KeyError for an unknown name)."""
-    return SCHEMA.from_query(PRESETS[name].params)[0]
-
-
-@cache
-def _by_key() -> dict[str, str]:
-    return {config(name).key(): name for name in PRESETS}
-
-
-def active(cfg) -> str | None:
-    """The preset whose settings ``cfg`` is exactly, or None once anything was changed."""
-    return _by_key().get(cfg.key())
+BOOK = Book(SCHEMA, PRESETS)
+url_for, config, active = BOOK.url_for, BOOK.config, BOOK.active
