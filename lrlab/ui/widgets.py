@@ -6,8 +6,10 @@ import math
 
 import streamlit as st
 
+from lrlab import optimizers, schedules
 from lrlab.params import Param
-from lrlab.ui.codec import TEXT_KINDS, widget_value
+from lrlab.ui.codec import TEXT_KINDS, Schema, widget_value
+from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS
 from lrlab.ui.presetbook import Book
 from lrlab.ui.session import PageState
 
@@ -75,3 +77,34 @@ def param_widget(key: str, param: Param) -> None:
 
 def _int(v):
     return None if v is None else int(v)
+
+
+def optimizer_and_schedule(schema: Schema, opt_key: str, sched_key: str):
+    """The optimizer and schedule pickers, each with its parameters' widgets (PyTorch's defaults),
+    keyed by the schema's groups; returns the container under the schedule (for its preview)."""
+    _picker_with_params(
+        "Optimizer",
+        optimizers,
+        OPT_LABELS,
+        opt_key,
+        schema.group("hyper"),
+        "Hyperparameters (PyTorch defaults)",
+    )
+    _picker_with_params(
+        "Schedule",
+        schedules,
+        SCHEDULE_LABELS,
+        sched_key,
+        schema.group("schedule_params"),
+        "Schedule parameters",
+    )
+    return st.container()
+
+
+def _picker_with_params(title: str, registry, labels: dict, key: str, group, expander: str) -> None:
+    st.subheader(title)
+    st.selectbox(title, registry.names(), format_func=lambda n: labels.get(n, n), key=key)
+    owner = st.session_state[key]
+    with st.expander(expander):
+        for p in registry.params(owner):
+            param_widget(group.widget_key(owner, p.name), p)

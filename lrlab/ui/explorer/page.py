@@ -12,17 +12,17 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lrlab import optimizers, schedules, surfaces
+from lrlab import optimizers, surfaces
 from lrlab.figures import colour
 from lrlab.figures import surface as F
 from lrlab.ui import style
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import presets
-from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, SURFACE_LABELS
+from lrlab.ui.labels import OPT_LABELS, SURFACE_LABELS
 from lrlab.ui.player import descent_player
 from lrlab.ui.session import PageState
-from lrlab.ui.widgets import param_widget, preset_picker
+from lrlab.ui.widgets import optimizer_and_schedule, param_widget, preset_picker
 
 LR_GRID = tuple(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
 PLAYER_KEY = "player"
@@ -215,25 +215,8 @@ def _controls() -> tuple[C.Config, list[str], object]:
     )
     crit_slot = st.container()
 
-    st.subheader("Optimizer")
-    opts = optimizers.names()
-    st.selectbox("Optimizer", opts, format_func=lambda n: OPT_LABELS.get(n, n), key="w.opt")
-    oname = ss["w.opt"]
-    group = C.SCHEMA.group("hyper")
-    with st.expander("Hyperparameters (PyTorch defaults)"):
-        for p in optimizers.params(oname):
-            param_widget(group.widget_key(oname, p.name), p)
-
-    st.subheader("Schedule")
-    st.selectbox(
-        "Schedule", schedules.names(), format_func=lambda n: SCHEDULE_LABELS.get(n, n), key="w.sched"
-    )
-    sched = ss["w.sched"]
-    group = C.SCHEMA.group("schedule_params")
-    with st.expander("Schedule parameters"):
-        for p in schedules.params(sched):
-            param_widget(group.widget_key(sched, p.name), p)
-    preview_slot = st.container()
+    preview_slot = optimizer_and_schedule(C.SCHEMA, "w.opt", "w.sched")
+    opts, oname = optimizers.names(), ss["w.opt"]
 
     st.subheader("Run")
     ss.setdefault("w.steps", C.DEFAULT.steps)

@@ -17,9 +17,7 @@ import streamlit as st
 from lrlab import (
     datasets,
     finetune,
-    optimizers,
     rangetest,
-    schedules,
     sharpness,
     surfaces,
     sweep,
@@ -31,11 +29,11 @@ from lrlab.figures import colour
 from lrlab.figures import nn as F
 from lrlab.figures.surface import schedule_preview
 from lrlab.ui import style
-from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, lr_label
+from lrlab.ui.labels import OPT_LABELS, lr_label
 from lrlab.ui.nn import config as N
 from lrlab.ui.nn import presets
 from lrlab.ui.session import PageState
-from lrlab.ui.widgets import param_widget, preset_picker
+from lrlab.ui.widgets import optimizer_and_schedule, preset_picker
 
 W = N.W
 PRESET_KEY = "nn.preset"
@@ -285,22 +283,7 @@ def _controls() -> tuple[N.NNConfig, list[str]]:
         key=W + "lrs",
         help=f"1 to {N.MAX_LRS} values in {N.LR_MIN:g} .. {N.LR_MAX:g}, separated by commas",
     )
-    st.subheader("Optimizer")
-    st.selectbox("Optimizer", optimizers.names(), format_func=lambda n: OPT_LABELS.get(n, n), key=W + "opt")
-    oname = ss[W + "opt"]
-    group = N.SCHEMA.group("hyper")
-    with st.expander("Hyperparameters (PyTorch defaults)"):
-        for p in optimizers.params(oname):
-            param_widget(group.widget_key(oname, p.name), p)
-    st.selectbox(
-        "Schedule", schedules.names(), format_func=lambda n: SCHEDULE_LABELS.get(n, n), key=W + "sched"
-    )
-    sched = ss[W + "sched"]
-    group = N.SCHEMA.group("schedule_params")
-    with st.expander("Schedule parameters"):
-        for p in schedules.params(sched):
-            param_widget(group.widget_key(sched, p.name), p)
-    preview = st.container()
+    preview = optimizer_and_schedule(N.SCHEMA, W + "opt", W + "sched")
 
     st.subheader("Training")
     c1, c2 = st.columns(2)
