@@ -114,7 +114,9 @@ def test_a_range_test_suggestion_click_trains_with_that_lr(lab):
     for name in ("steepest slope", "minimum / 10", "valley"):
         assert chart.locator(".annotation-text").filter(has_text=name).count() == 1
     button = page.get_by_role("button", name=re.compile("^valley: lr = "))
-    lr = button.inner_text().split("=")[1].strip()
+    label = button.inner_text()
+    assert label.endswith("· too slow")  # the check of the suggestion, said on the button
+    lr = re.search(r"lr = ([0-9.e+-]+)", label).group(1)
     button.click()
     wait_idle(page)
     page.wait_for_selector(f".lr-badge .head:text-is('lr = {lr}')", timeout=30_000)
