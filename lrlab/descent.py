@@ -34,6 +34,8 @@ class Trajectory:
     effective_lr (K, T+1, 2) or None: the per-coordinate step multiplier of adaptive methods.
     regime: one of ``regimes.NAMES`` per run; explanation: one sentence per run for the UI.
     diverged_at: the step at which the run left the finite range, or None.
+    approached: the minimum each run approaches (``theory.Approached``, or None): where its theory is
+        read and the f* of "loss above the minimum".
     """
 
     points: np.ndarray
@@ -49,6 +51,7 @@ class Trajectory:
     optimizer: str
     hyper: dict
     surface: object
+    approached: object = None
 
     @property
     def batched(self) -> bool:
@@ -93,6 +96,14 @@ def _check_start(start, surface) -> np.ndarray:
         raise ValueError(f"start must be two finite numbers (x, y), got {start!r}") from None
     if arr.ndim not in (1, 2) or arr.shape[-1] != 2 or not np.all(np.isfinite(arr)):
         raise ValueError(f"start must be two finite numbers (x, y) or K such pairs, got {start!r}")
+    with np.errstate(all="ignore"):
+        defined = np.isfinite(surface.value(arr)) & np.all(np.isfinite(surface.grad(arr)), -1)
+    if not np.all(defined):
+        x, y = arr.reshape(-1, 2)[int(np.argmin(np.ravel(defined)))]
+        raise ValueError(
+            f"the loss or its gradient is not defined at the start ({x:g}, {y:g}): "
+            "start where the formula has a finite value"
+        )
     return arr
 
 
@@ -231,13 +242,12 @@ def descend(
     diverged_at = [int(s) if s <= steps else None for s in stopped]
 
     hyper = dict(optimizer.hyper)
-    found = [regimes.classify(surface, points[i], loss[i], grad_norm[i], diverged_at[i]) for i in range(k)]
-    explanation = [
-        regimes.explain(
-            r, surface, optimizer.name, hyper, table[i], points[i], diverged_at[i], loss[i], stop_reason[i]
-        )
-        for i, r in enumerate(found)
-    ]
+    found, facts = regimes.classify_all(
+        surface, points, loss, grad_norm, [d is not None for d in diverged_at]
+    )
+    explanation = regimes.explain_all(
+        found, facts, surface, optimizer.name, hyper, table, diverged_at, stop_reason, points
+    )
     traj = Trajectory(
         points=points,
         loss=loss,
@@ -252,6 +262,7 @@ def descend(
         optimizer=optimizer.name,
         hyper=hyper,
         surface=surface,
+        approached=tuple(facts.approached),
     )
     return traj if batched else traj.run(0)
 

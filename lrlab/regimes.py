@@ -1,171 +1,485 @@
-"""What happened in a run: its regime, and a plain-language explanation tied to the theory.
+"""What happened in a run: its regime, and a plain-language sentence tied to the theory.
 
-The regimes, checked in this order on a recorded run:
+Every regime is decided from facts that do not depend on the plot box, measured against the minimum
+the run approaches (:func:`lrlab.theory.approached`, with f* its value):
 
-* ``diverged``: the run left the finite range (see :mod:`lrlab.descent`), or its loss grew
-  geometrically to over 1e6 times where it started.
-* Near a minimum (within ``TIGHT`` of the plot's diagonal): ``local_minimum`` if that minimum is
-  not the global one; else ``oscillating`` if the path crossed the minimum back and forth (the
-  displacement from the minimum, projected on the Hessian's eigenvectors there, changed sign at
-  least ``FLIPS`` times); else ``converged``.
-* Otherwise, if in its second half it still crosses the minimum back and forth: ``oscillating`` when
-  its distance to the minimum shrinks, ``unstable`` when it does not (say, lr exactly 2/lambda).
-  Else ``too_slow`` if its loss is still going down (or it crawls on a plateau or at a saddle, where
-  the gradient is tiny) when the steps run out; ``unstable`` if it is bounded but never settles.
+* the gap to that minimum, gap_t = f(p_t) − f*, relative to the gap at the start;
+* the distance to it, d_t = |p_t − m|, relative to the distance at the start;
+* sign flips of the displacement p_t − m along the Hessian's eigenvectors at m (crossing the minimum
+  back and forth);
+* the gap's change over the second half of the run, and the distance's over its last quarters.
 
-Minima come from the surface's list; for a surface without one (a typed formula), a final point
-with a tiny gradient and a positive-definite Hessian counts as a minimum.
+Checked in this order (K runs at once, one array expression per fact):
+
+* ``diverged``: the run was stopped (it left the finite range, see :mod:`lrlab.descent`; its sentence
+  says whether it flew off or stepped outside a formula's domain), or its gap grew to more than
+  ``GROWTH`` times its start.
+* settled at the minimum: the gap is below ``SETTLED`` of its start, or the run hovers within
+  ``HOVER`` of its starting distance over its last quarter (an adaptive method's steps stay about lr
+  long, so it hovers instead of landing), or, with gradient noise, within ``NOISE_BALL`` times the
+  theory's noise-ball radius. Then: ``local_minimum`` if that minimum is not the global one, else
+  ``oscillating`` if the path crossed the minimum ``FLIPS`` times or more (it converged while
+  overshooting: a crossing counts where the path lands beyond the minimum, by more than rounding
+  (``VISIBLE`` of its starting distance), and no farther than the step before; the sentence says how
+  large the largest crossing was), else ``converged``. So the badge changes exactly at the theory's
+  line: gradient descent oscillates for any lr above 1/λ.
+* still crossing the minimum in the second half (``FLIPS`` flips): ``oscillating`` if the swings
+  shrink (the largest distance of the last quarter is below ``CLOSING`` of the quarter before) and the
+  gap is below its start, ``unstable`` if not (e.g. lr exactly 2/λ, or a bounded chaotic bounce).
+* ``stalled``: no progress: the run did not move at all (lr = 0), or its gap changed by less than
+  ``MOVING`` of itself over the second half on flat ground: where the loss's own curvature scale,
+  |∇f|² / (2 gap), is below ``FLAT`` of the flattest curvature at the minimum (a plateau, a saddle).
+* ``too_slow``: steady progress, not there yet: the gap fell over the second half (by more than
+  ``MOVING``, or by less on ground that is not flat: a tiny lr on a bowl).
+* ``unstable``: bounded, but the gap did not fall (it grew, or a small bounce repeats).
+
+For a surface that lists no minima (a typed formula) the minimum is found by Newton's method from the
+run's end; where none is found below the run, the lowest loss the run recorded stands in for f*.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from lrlab import theory
+from lrlab import noise, theory
 
-NAMES = ("converged", "oscillating", "diverged", "too_slow", "local_minimum", "unstable")
+NAMES = ("converged", "oscillating", "diverged", "too_slow", "stalled", "local_minimum", "unstable")
 
 SUMMARY = {
     "converged": "Converged: the run settled at the minimum.",
     "oscillating": "Oscillating: each step overshoots the minimum, but the run still closes in.",
-    "diverged": "Diverged: each step overshoots by more than the last, and the run flies off.",
-    "too_slow": "Too slow: still improving, but far from any minimum when the steps ran out.",
+    "diverged": "Diverged: the run blew up.",
+    "too_slow": "Too slow: still improving, but not at the minimum when the steps ran out.",
+    "stalled": "Stalled: the run makes no progress.",
     "local_minimum": "Stuck in a local minimum: settled in a dip that is not the lowest one.",
     "unstable": "Unstable: the run stays bounded but never settles.",
 }
 
-TIGHT = 1e-3  # "at the minimum": within this fraction of the plot diagonal
-FLIPS = 3  # sign changes across the minimum that count as oscillation
-GROWTH = 1e6  # loss growth (over its start) that counts as divergence
+GROWTH = 1e6  # a gap 10^6 times its start has blown up (the loss chart's log axis shows 6 decades)
+SETTLED = 1e-6  # a gap below 10^-6 of its start is at the minimum (six decades of progress)
+HOVER = 1e-2  # within 1% of the starting distance, and staying there, is at the minimum
+NOISE_BALL = 3.0  # with gradient noise: within 3 theory radii (the ball's RMS radius) is settled
+FLIPS = 2  # crossing the minimum back and forth (twice along one direction) is an oscillation
+VISIBLE = 1e-9  # crossings within 1e-9 of the starting distance are rounding, not a crossing
+CLOSING = 0.9  # swings shrinking by 10% or more from one quarter of the run to the next close in
+MOVING = 1e-2  # a gap that fell by more than 1% over the second half is still improving
+FLAT = 1e-2  # ground whose curvature scale |g|^2/(2 gap) is 1% of the minimum's flattest is flat
+BASIN = 0.25  # ... and at a quarter of it or more it curves like the minimum's bowl (its theory applies)
+ROUNDING = 1e-12  # losses equal to this relative precision are equal (float rounding of f)
 
 
-def _diag(surface) -> float:
-    (x0, x1), (y0, y1) = surface.bounds
-    return float(np.hypot(x1 - x0, y1 - y0))
+@dataclass(frozen=True, eq=False)
+class Facts:
+    """The scale-free facts of K runs (arrays (K,)), from which regimes and sentences are read."""
+
+    n: np.ndarray  # recorded points per run
+    approached: list  # theory.Approached | None per run
+    f_star: np.ndarray
+    gap0: np.ndarray
+    gap_mid: np.ndarray
+    gap_end: np.ndarray
+    d0: np.ndarray
+    d_end: np.ndarray
+    d_last: np.ndarray  # largest distance over the last quarter
+    d_prev: np.ndarray  # largest distance over the quarter before
+    d_low: np.ndarray  # smallest distance over the last quarter
+    flips: np.ndarray  # over the whole run
+    flips_late: np.ndarray  # over its second half
+    swing: np.ndarray  # the farthest a crossing landed beyond the minimum, over the starting distance
+    g0: np.ndarray
+    g_end: np.ndarray
+    saddle_end: np.ndarray  # the Hessian at the end is indefinite
+    rise: np.ndarray  # (L_end − f_low) / (L_0 − f_low), f_low the lowest loss known (run or surface)
+    flat: np.ndarray  # the ground at the end is flat (see the module docstring)
+    in_basin: np.ndarray  # the ground at the end curves like the minimum's bowl (not flatter)
+    moved: np.ndarray  # the run moved at all
 
 
-def _nearest_minimum(surface, p):
-    """(minimum or None, distance) of the listed minimum nearest the point ``p``."""
-    if not surface.minima:
-        return None, np.inf
-    d = [np.hypot(m.xy[0] - p[0], m.xy[1] - p[1]) for m in surface.minima]
-    i = int(np.argmin(d))
-    return surface.minima[i], float(d[i])
-
-
-def count_flips(points, centre, axes, floor: float) -> int:
-    """Most sign changes of the displacement from ``centre`` along one of ``axes`` (columns: the
-    Hessian's eigenvectors there), counting only while that component is larger than ``floor``."""
-    c = (points - centre) @ axes
-    c = c[np.all(np.isfinite(c), axis=1)]
-    big = np.abs(c) > floor
+def _count_flips(c: np.ndarray, floor: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Most sign changes along one axis of ``c`` (K, T, 2), counting only components above ``floor``
+    (K,) and only at the steps ``where`` (K, T-1) allows, with NaN (unrecorded) steps left out; and
+    the largest |component| a counted change landed at. Both (K,)."""
     s = np.sign(c)
-    flips = (s[1:] * s[:-1] < 0) & big[1:] & big[:-1]
-    return int(flips.sum(0).max()) if len(flips) else 0
+    s = np.where(np.abs(c) > floor[:, None, None], s, 0.0)
+    s = np.where(np.isfinite(c), s, 0.0)
+    # carry the last nonzero sign forward so a small component in between does not hide a crossing
+    idx = np.where(s != 0, np.arange(s.shape[1])[None, :, None], 0)
+    np.maximum.accumulate(idx, axis=1, out=idx)
+    carried = np.take_along_axis(s, idx, axis=1)
+    change = (carried[:, 1:] * carried[:, :-1] < 0) & (s[:, 1:] != 0) & where[..., None]
+    landed = np.where(change, np.abs(np.nan_to_num(c[:, 1:])), 0.0)
+    return change.sum(1).max(-1), landed.max(axis=(1, 2), initial=0.0)
+
+
+def facts(surface, points, loss, grad_norm) -> Facts:
+    """The facts of K recorded runs: ``points`` (K, T+1, 2), ``loss`` and ``grad_norm`` (K, T+1),
+    NaN after a run was stopped."""
+    k, t1 = loss.shape
+    ok = np.isfinite(loss) & np.all(np.isfinite(points), -1)
+    n = np.where(ok.all(1), t1, np.argmin(ok, axis=1))
+    n = np.maximum(n, 1)
+    rows = np.arange(k)
+    last = n - 1
+    ends = points[rows, last]
+    app = theory.approached(surface, ends)
+    with np.errstate(all="ignore"):
+        low = np.nanmin(np.where(ok, loss, np.nan), axis=1)
+    f_star = np.array([a.value if a is not None else low[i] for i, a in enumerate(app)])
+    centre = np.array([a.xy if a is not None else ends[i] for i, a in enumerate(app)], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        gap = np.where(ok, np.maximum(loss - f_star[:, None], 0.0), np.nan)
+        dist = np.where(ok, np.linalg.norm(points - centre[:, None, :], axis=-1), np.nan)
+        q = np.maximum(n // 4, 1)
+        idx = np.arange(t1)[None, :]
+        in_last = (idx >= (n - q)[:, None]) & (idx < n[:, None])
+        in_prev = (idx >= (n - 2 * q)[:, None]) & (idx < (n - q)[:, None])
+        d_last = np.nanmax(np.where(in_last, dist, -np.inf), axis=1)
+        d_prev = np.nanmax(np.where(in_prev, dist, -np.inf), axis=1)
+        d_low = np.nanmin(np.where(in_last, dist, np.inf), axis=1)
+        _, axes = np.linalg.eigh(surface.hessian(centre))
+        proj = np.einsum("ktj,kji->kti", points - centre[:, None, :], axes)
+        floor = VISIBLE * np.maximum(dist[:, 0], 1e-300)
+        # a crossing counts where the step lands no farther from the minimum: overshooting while
+        # closing in (or bouncing at a fixed distance, the edge), not the growing swings of a run
+        # flying off (that is divergence)
+        closer = dist[:, 1:] <= dist[:, :-1] * (1.0 + ROUNDING)
+        flips, landed = _count_flips(proj, floor, closer)
+        flips_late, _ = _count_flips(proj, floor, closer & (idx[:, 1:] >= (n // 2)[:, None]))
+        swing = landed / np.maximum(dist[:, 0], 1e-300)
+        lam_end = np.linalg.eigvalsh(np.where(np.isfinite(surface.hessian(ends)), surface.hessian(ends), 0.0))
+        # blow-up is measured from the lowest loss known, never from a minimum above the start
+        f_low = np.fmin(np.fmin(low, f_star), min((m.value for m in surface.minima), default=np.inf))
+        above0 = loss[:, 0] - f_low
+        rise = (loss[rows, last] - f_low) / np.maximum(above0, ROUNDING * (1.0 + np.abs(f_low)))
+        # flat ground: the loss's own curvature scale |g|^2 / (2 gap) against the minimum's flattest
+        lam_min = np.linalg.eigvalsh(surface.hessian(centre))[:, 0]
+        g_end, gap_end = grad_norm[rows, last], gap[rows, last]
+        scale_end = g_end**2 / (2.0 * np.maximum(gap_end, 1e-300))
+        has_min = np.array([a is not None for a in app]) & (lam_min > 0)
+        g_max = np.nanmax(np.where(ok, grad_norm, np.nan), axis=1)
+        flat = np.where(has_min, scale_end < FLAT * lam_min, g_end < FLAT * g_max)
+        in_basin = has_min & (scale_end >= BASIN * lam_min)
+        # a saddle: the surface at the end bends down along one direction about as much as the
+        # minimum's bowl bends up (a plateau's tiny curvatures either way are not a saddle)
+        saddle = lam_end[:, 0] < -BASIN * np.where(has_min, lam_min, np.abs(lam_end[:, 1]))
+        moved = np.nanmax(np.where(ok, dist, np.nan), axis=1) > np.nanmin(np.where(ok, dist, np.nan), axis=1)
+    return Facts(
+        n=n,
+        approached=app,
+        f_star=f_star,
+        gap0=gap[:, 0],
+        gap_mid=gap[rows, last // 2],
+        gap_end=gap[rows, last],
+        d0=dist[:, 0],
+        d_end=dist[rows, last],
+        d_last=d_last,
+        d_prev=d_prev,
+        d_low=d_low,
+        flips=flips,
+        flips_late=flips_late,
+        swing=swing,
+        g0=grad_norm[:, 0],
+        g_end=grad_norm[rows, last],
+        saddle_end=saddle,
+        rise=rise,
+        flat=flat,
+        in_basin=in_basin,
+        moved=moved,
+    )
+
+
+def classify_all(
+    surface, points, loss, grad_norm, stopped, noise_radius=None
+) -> tuple[tuple[str, ...], Facts]:
+    """The regimes of K runs (see the module docstring) and the facts they were read from.
+
+    ``stopped`` (K,) bool: the run left the finite range; ``noise_radius`` (K,) or None: the theory's
+    noise-ball radius of each run (gradient noise), the scale of "settled" there.
+    """
+    points, loss, grad_norm = (np.asarray(a, np.float64) for a in (points, loss, grad_norm))
+    if loss.ndim == 1:
+        points, loss, grad_norm = points[None], loss[None], grad_norm[None]
+    fx = facts(surface, points, loss, grad_norm)
+    stopped = np.asarray(stopped, dtype=bool).reshape(-1)
+    res = ROUNDING * (1.0 + np.abs(fx.f_star) + np.abs(loss[:, 0]))
+    with np.errstate(all="ignore"):
+        blew_up = fx.rise > GROWTH
+        exact = fx.gap_end <= SETTLED * fx.gap0 + res
+        hover = fx.d_last <= HOVER * fx.d0
+        if noise_radius is not None:
+            r = np.asarray(noise_radius, np.float64).reshape(-1)
+            hover = hover | (np.isfinite(r) & (fx.d_last <= NOISE_BALL * r))
+        settled = exact | hover
+        is_local = np.array([a is not None and a.is_global is False for a in fx.approached])
+        # the swings shrink, and the run is nearer the minimum than where it started
+        closing = (fx.d_last < CLOSING * fx.d_prev) & (fx.gap_end < fx.gap0)
+        moving = fx.gap_end < (1.0 - MOVING) * fx.gap_mid - res
+        still = np.abs(fx.gap_end - fx.gap_mid) <= MOVING * fx.gap_mid + res
+    regime = np.select(
+        [
+            stopped | blew_up,
+            settled & is_local,
+            settled & (fx.flips >= FLIPS),
+            settled,
+            (fx.flips_late >= FLIPS) & closing,
+            fx.flips_late >= FLIPS,
+            ~fx.moved | (still & fx.flat),
+            moving | (still & (fx.gap_end < fx.gap_mid - res)),
+        ],
+        [
+            "diverged",
+            "local_minimum",
+            "oscillating",
+            "converged",
+            "oscillating",
+            "unstable",
+            "stalled",
+            "too_slow",
+        ],
+        "unstable",
+    )
+    return tuple(str(r) for r in regime), fx
 
 
 def classify(surface, points, loss, grad_norm, diverged_at) -> str:
     """The regime of one recorded run (``points`` (T+1, 2), ``loss`` and ``grad_norm`` (T+1,))."""
-    if diverged_at is not None:
-        return "diverged"
-    with np.errstate(all="ignore"):  # huge finite values may overflow a product: inf is the answer
-        return _classify(surface, points, loss, grad_norm)
+    return classify_all(surface, points, loss, grad_norm, [diverged_at is not None])[0][0]
 
 
-def _classify(surface, points, loss, grad_norm) -> str:
-    low = np.nanmin(loss)
-    grew = loss[-1] - low > GROWTH * (abs(loss[0] - low) + 1e-12)
-    if grew and loss[-1] >= np.nanmax(loss[len(loss) // 2 :]):
-        return "diverged"
-    diag = _diag(surface)
-    end = points[-1]
-    m, dist = _nearest_minimum(surface, end)
-    centre = np.array(m.xy) if m is not None else end
-    curvatures, axes = np.linalg.eigh(surface.hessian(centre))
-    is_min_found = m is None and grad_norm[-1] < 1e-6 * max(1.0, grad_norm[0]) and np.all(curvatures > 0)
-    flips = count_flips(points, centre, axes, floor=1e-9 * diag)
-    if dist < TIGHT * diag or is_min_found:
-        if m is not None and not m.is_global:
-            return "local_minimum"
-        return "oscillating" if flips >= FLIPS else "converged"
-    if m is None:
-        centre = end
-    q = len(loss) - max(2, len(loss) // 4)
-    dists = np.linalg.norm(points - centre, axis=-1)
-    recent = count_flips(points[len(points) // 2 :], centre, axes, floor=1e-3 * dists[-1] + 1e-12 * diag)
-    if recent >= FLIPS:
-        # crossing the minimum back and forth: closing in, or bouncing at a fixed distance?
-        half = max(2, len(dists) // 4)
-        closing = np.max(dists[-half:]) < 0.9 * np.max(dists[-2 * half : -half])
-        return "oscillating" if closing else "unstable"
-    tail = loss[q:]
-    if tail[-1] <= tail[0] and np.all(np.diff(tail) <= 1e-12 * (1 + abs(tail[0]))):
-        return "too_slow"
-    return "unstable"
+# -- sentences ---------------------------------------------------------------------------------------
 
 
 def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def explain(regime, surface, optimizer, hyper, lrs, points, diverged_at, loss, stop_reason=None) -> str:
-    """One sentence for the UI: the regime, with the theory's numbers where the theory applies."""
-    lr = float(lrs[-1]) if len(lrs) else 0.0
+def _pct(f: float) -> str:
+    """A factor per step as a percentage kept: 0.98 -> '98%', 0.99999 -> '99.999%'."""
+    p = 100 * f
+    if p >= 99.5 and p < 100:
+        return f"{p:.{min(6, max(1, int(-np.log10(100 - p)) + 1))}f}%"
+    return f"{p:.3g}%"
+
+
+def lr_words(lrs) -> str:
+    """The lrs a run used, in words: 'lr = 0.1', or 'lr = 0.6 → 0.06' for a schedule."""
+    lrs = np.asarray(lrs, np.float64)
+    if not len(lrs) or np.all(lrs == lrs[0]):
+        return f"lr = {_fmt(float(lrs[0]) if len(lrs) else 0.0)}"
+    return f"lr = {_fmt(float(lrs[0]))} → {_fmt(float(lrs[-1]))}"
+
+
+def explain_all(regimes, fx: Facts, surface, optimizer, hyper, lr_table, diverged_at, stop_reason, points):
+    """One sentence per run: the regime, in the numbers the page shows, with the theory's lines at
+    the approached minimum where they apply (SGD, momentum, Nesterov)."""
+    out = []
+    for i, regime in enumerate(regimes):
+        with np.errstate(all="ignore"):  # a run far out may overflow a ratio: its inf is its sentence
+            out.append(
+                _sentence(
+                    regime,
+                    i,
+                    fx,
+                    surface,
+                    optimizer,
+                    hyper,
+                    np.asarray(lr_table[i]),
+                    diverged_at[i],
+                    stop_reason[i],
+                    points[i],
+                )
+            )
+    return tuple(out)
+
+
+def _critical(surface, optimizer, hyper, app):
+    if optimizer not in theory.MOMENTUM_METHODS or app is None:
+        return None
+    try:
+        crit = theory.critical_lrs(surface, _Named(optimizer, hyper), at=app.xy)
+    except np.linalg.LinAlgError:
+        return None
+    return crit if crit.diverge is not None else None
+
+
+def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_reason, points) -> str:
+    app = fx.approached[i]
+    crit = _critical(surface, optimizer, hyper, app)
     lr0 = float(lrs[0]) if len(lrs) else 0.0
-    crit = None
-    if optimizer in theory.MOMENTUM_METHODS:
-        start = points[0]
-        try:
-            crit = theory.critical_lrs(
-                surface, _Named(optimizer, hyper), at=theory.reference_point(surface, start)
-            )
-        except np.linalg.LinAlgError:
-            crit = None
+    lr_end = float(lrs[min(len(lrs) - 1, max(int(fx.n[i]) - 2, 0))]) if len(lrs) else 0.0
+    wd = float(hyper.get("weight_decay", 0.0))
+    used = lr_words(lrs[: max(int(fx.n[i]) - 1, 1)])
+    steps = int(fx.n[i]) - 1
     if regime == "diverged":
-        where = f"diverged at step {diverged_at}" if diverged_at is not None else "diverging"
-        if crit is not None and crit.diverge is not None and lr0 > crit.diverge:
-            factor = theory.contraction(optimizer, hyper, lr0, crit.lam - hyper.get("weight_decay", 0.0))
+        return _diverged(i, fx, crit, optimizer, hyper, lr0, wd, diverged_at, stop_reason, points, surface)
+    lams = _curvatures(surface, app)
+    if regime == "stalled":
+        return _stalled(i, fx, lr0, lr_end, used, steps)
+    if regime == "local_minimum":
+        glob = surface.global_min
+        lower = f"; the lowest one is at loss {_fmt(glob.value)}" if glob is not None else ""
+        return (
+            f"Stuck in a local minimum: it settled in the dip at loss {_fmt(app.value)} ({used}), "
+            f"which is not the lowest{lower}."
+        )
+    if regime == "too_slow":
+        left = fx.gap_end[i] / fx.gap0[i] if fx.gap0[i] > 0 else np.nan
+        base = (
+            f"Too slow: still improving, but after {steps} steps ({used}) {_pct(left)} of the starting "
+            "loss gap is left."
+        )
+        if not fx.in_basin[i]:
+            step = lr_end * fx.g_end[i]
             return (
-                f"{where.capitalize()}: lr = {_fmt(lr0)} > {crit.rule} = {_fmt(crit.diverge)}"
-                f" (λ = {_fmt(crit.lam)}): each step multiplies the distance to the minimum "
-                f"along the steepest direction by {_fmt(factor)} > 1."
+                f"{base} Out here the ground is flatter than at the minimum (|∇f| = {_fmt(fx.g_end[i])}), so "
+                f"a step of lr·|∇f| = {_fmt(step)} covers {_pct(step / max(fx.d_end[i], 1e-300))} of the "
+                f"{_fmt(fx.d_end[i])} still to go."
             )
-        if stop_reason == "undefined":
+        if crit is not None and lams is not None and crit.side(lr_end) == "monotone":
+            slow = theory.contraction(optimizer, hyper, lr_end, lams[0])
+            if slow is not None and slow < 1:
+                return (
+                    f"{base} lr = {_fmt(lr_end)} is below the divergence line {crit.rule} = "
+                    f"{_fmt(crit.diverge)} set by the steepest direction (curvature {_fmt(crit.lam)}), but "
+                    f"along the flattest (curvature {_fmt(lams[0] + wd)}) each step keeps {_pct(slow)} of "
+                    "the distance."
+                )
+        return base
+    if regime == "unstable":
+        base = (
+            "Unstable: bounded, but it never settles: over the last quarter of the run its distance to "
+            f"the minimum stayed between {_fmt(fx.d_low[i])} and {_fmt(fx.d_last[i])} ({used})."
+        )
+        if crit is not None and crit.side(lr_end) == "edge":
             return (
-                f"{where.capitalize()}: the run reached a point where the loss or its gradient "
-                "is not a finite number (outside the formula's domain), so it stopped there."
+                f"{base} lr = {_fmt(lr_end)} is on the divergence line {crit.rule} = {_fmt(crit.diverge)}: "
+                "each step flips the distance along the steepest direction and keeps all of it."
             )
-        return f"{where.capitalize()}: the steps grew until the run left the region. {SUMMARY[regime]}"
-    text = SUMMARY[regime]
-    if crit is None or crit.diverge is None:
-        return text
-    factor = theory.contraction(optimizer, hyper, lr, crit.lam - hyper.get("weight_decay", 0.0))
-    if regime == "oscillating" and optimizer == "sgd" and crit.overshoot < lr <= crit.diverge:
-        return (
-            f"{text} 1/λ = {_fmt(crit.overshoot)} < lr = {_fmt(lr)} < 2/λ = "
-            f"{_fmt(crit.diverge)}: each step flips the sign of the distance along the "
-            f"steepest direction and multiplies it by |1 − lr·λ| = {_fmt(factor)} < 1."
-        )
-    wd = hyper.get("weight_decay", 0.0)
-    lam_min = float(np.linalg.eigvalsh(surface.hessian(np.array(crit.at)))[0]) + wd
-    slow = theory.contraction(optimizer, hyper, lr, lam_min - wd)
-    if regime == "converged" and optimizer == "sgd" and lr <= crit.overshoot:
-        return (
-            f"{text} lr = {_fmt(lr)} ≤ 1/λ = {_fmt(crit.overshoot)}: every step moves straight toward "
-            f"the minimum; the distance shrinks by |1 − lr·λ| = {_fmt(factor)} per step along the "
-            f"steepest direction and by {_fmt(slow)} along the flattest (curvature {_fmt(lam_min)})."
-        )
-    if regime == "too_slow" and lr <= crit.overshoot and lam_min > 0:
-        return (
-            f"{text} lr = {_fmt(lr)} is below the divergence edge {crit.rule} = {_fmt(crit.diverge)} "
-            f"set by the steepest direction (curvature {_fmt(crit.lam)}), but along the flattest "
-            f"(curvature {_fmt(lam_min)}) each step removes only {_fmt(100 * (1 - slow))}% of the "
-            "remaining distance."
-        )
-    return (
-        f"{text} lr = {_fmt(lr)}, divergence edge {crit.rule} = {_fmt(crit.diverge)}, "
-        f"long-run factor per step {_fmt(factor)}."
+        return base
+    # converged or oscillating
+    exact = fx.gap_end[i] <= SETTLED * fx.gap0[i] + ROUNDING * (1 + abs(fx.f_star[i]))
+    hover = (
+        f"it stays within {_fmt(fx.d_last[i])} of the minimum, {_pct(fx.d_last[i] / fx.d0[i])} of its "
+        "starting distance"
     )
+    if regime == "converged":
+        base = f"Converged: {'it reached the minimum' if exact else hover} ({used})."
+    elif exact or fx.d_last[i] <= HOVER * fx.d0[i]:
+        base = (
+            f"Oscillating: it overshot the minimum back and forth ({int(fx.flips[i])} crossings, the "
+            f"widest {_pct(fx.swing[i])} of its starting distance), each swing smaller, and "
+            f"{'reached it' if exact else hover} ({used})."
+        )
+    else:
+        base = (
+            "Oscillating: each step overshoots the minimum, but the swings shrink: after "
+            f"{steps} steps it is at distance {_fmt(fx.d_end[i])} from it, closing in ({used})."
+        )
+    if crit is None or lams is None or not fx.in_basin[i] and not exact:
+        return base
+    factor = theory.contraction(optimizer, hyper, lr_end, crit.lam - wd)
+    side = crit.side(lr_end)
+    if regime == "oscillating" and side == "monotone":  # a schedule: it crossed while the lr was higher
+        line = theory.OVERSHOOT_RULE.get(crit.rule, "of the theory")
+        return (
+            f"{base} The last lr, {_fmt(lr_end)}, is below the overshoot line {line} = "
+            f"{_fmt(crit.overshoot)}: the final steps go straight in; the crossings came while the lr was "
+            f"higher (up to {_fmt(float(np.max(lrs)))})."
+        )
+    if optimizer == "sgd" and side == "overshoot":
+        return (
+            f"{base} 1/λ = {_fmt(crit.overshoot)} < lr = {_fmt(lr_end)} < 2/λ = {_fmt(crit.diverge)}: each "
+            "step flips the sign of the distance along the steepest direction and keeps "
+            f"{_pct(factor)} of it."
+        )
+    if optimizer == "sgd" and side == "monotone":
+        slow = theory.contraction(optimizer, hyper, lr_end, lams[0])
+        return (
+            f"{base} lr = {_fmt(lr_end)} ≤ 1/λ = {_fmt(crit.overshoot)}: every step moves straight toward "
+            f"the minimum, keeping {_pct(factor)} of the distance along the steepest direction and "
+            f"{_pct(slow)} along the flattest (curvature {_fmt(lams[0] + wd)})."
+        )
+    if side in ("monotone", "overshoot"):
+        return (
+            f"{base} lr = {_fmt(lr_end)} < {crit.rule} = {_fmt(crit.diverge)} (λ = {_fmt(crit.lam)}): in the "
+            f"long run each step keeps {_pct(factor)} of the distance along the steepest direction."
+        )
+    return base
+
+
+def _stalled(i, fx, lr0, lr_end, used, steps) -> str:
+    if lr0 == 0 and lr_end == 0:
+        return "Stalled: lr = 0, so the run cannot move."
+    if not fx.moved[i]:
+        return f"Stalled: the gradient is zero where it starts, so the run cannot move ({used})."
+    where = (
+        "it sits near a saddle point, where the surface curves up one way and down the other"
+        if fx.saddle_end[i]
+        else "out here the ground is almost flat"
+    )
+    drift = (
+        f"; it has drifted to {_fmt(fx.d_end[i] / fx.d0[i])}× its starting distance from the minimum"
+        if fx.d0[i] > 0 and fx.d_end[i] > 2 * fx.d0[i]
+        else ""
+    )
+    return (
+        f"Stalled: over the second half of the {steps} steps its loss changed by less than "
+        f"{100 * MOVING:g}%: {where} (|∇f| = {_fmt(fx.g_end[i])}), so steps of lr·∇f ({used}) barely "
+        f"change the loss{drift}."
+    )
+
+
+def _curvatures(surface, app):
+    if app is None:
+        return None
+    lams = np.linalg.eigvalsh(surface.hessian(np.array(app.xy)))
+    return lams if np.all(np.isfinite(lams)) else None
+
+
+def _top_curvature_along(surface, points) -> tuple[float, int]:
+    """The largest top Hessian eigenvalue over a run's recorded points, and the step where it is."""
+    p = points[np.all(np.isfinite(points), -1)]
+    if not len(p):
+        return np.nan, 0
+    with np.errstate(all="ignore"):
+        lam = np.linalg.eigvalsh(surface.hessian(p))[:, -1]
+    lam = np.where(np.isfinite(lam), lam, -np.inf)
+    t = int(np.argmax(lam))
+    return float(lam[t]), t
+
+
+def _diverged(i, fx, crit, optimizer, hyper, lr0, wd, diverged_at, stop_reason, points, surface) -> str:
+    if stop_reason == "undefined":
+        return (
+            f"Stopped at step {diverged_at}: the run stepped where the formula has no finite value or "
+            "gradient (outside its domain), so it could not go on."
+        )
+    where = f"Diverged at step {diverged_at}" if diverged_at is not None else "Diverged"
+    how = (
+        "the steps grew until the run flew off the map"
+        if diverged_at is not None
+        else f"the loss grew to {_fmt(fx.rise[i])}× where it started (above the lowest loss known)"
+    )
+    if crit is not None and lr0 > crit.diverge:
+        factor = theory.contraction(optimizer, hyper, lr0, crit.lam - wd)
+        return (
+            f"{where}: lr = {_fmt(lr0)} > {crit.rule} = {_fmt(crit.diverge)} (λ = {_fmt(crit.lam)} at the "
+            "minimum): each step multiplies the distance along the steepest direction by "
+            f"{_fmt(factor)} > 1, and {how}."
+        )
+    if optimizer in theory.MOMENTUM_METHODS:
+        lam, t = _top_curvature_along(surface, points)
+        if np.isfinite(lam) and lam > 0:
+            over, div, rule = theory.thresholds(optimizer, hyper, lam)
+            if div is not None and lr0 > div:
+                here = rule.replace("λ", _fmt(lam + wd))  # the line at that curvature, not at the minimum
+                return (
+                    f"{where}: at step {t} the top curvature of the surface is {_fmt(lam + wd)}, and there "
+                    f"lr = {_fmt(lr0)} > {here} = {_fmt(div)}: the steps overshot more and more, and {how}."
+                )
+    return f"{where}: {how} ({lr_words([lr0])})."
 
 
 class _Named:
@@ -173,3 +487,20 @@ class _Named:
 
     def __init__(self, name, hyper):
         self.name, self.hyper = name, hyper
+
+
+def noise_radii(surface, fx: Facts, optimizer, hyper, lr_table, sigma) -> np.ndarray | None:
+    """The theory's noise-ball radius of each run at its approached minimum for its last lr (NaN where
+    there is no theory: an adaptive optimizer, or no minimum), or None without noise."""
+    sigma = np.broadcast_to(np.asarray(sigma, np.float64), (len(fx.n),))
+    if not np.any(sigma > 0):
+        return None
+    out = np.full(len(fx.n), np.nan)
+    for i, app in enumerate(fx.approached):
+        if app is None or sigma[i] <= 0:
+            continue
+        lr = float(np.asarray(lr_table[i])[min(len(lr_table[i]) - 1, max(int(fx.n[i]) - 2, 0))])
+        ball = noise.ball(surface, app.xy, lr, float(sigma[i]), optimizer, hyper)
+        if ball is not None:
+            out[i] = ball.radius
+    return out

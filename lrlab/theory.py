@@ -18,6 +18,11 @@ Weight decay ``wd`` adds ``wd`` to every curvature, and SGD's ``dampening`` scal
 the buffer by ``(1 - dampening)`` (after the first step), i.e. it scales the effective lr.
 Adaptive methods (AdaGrad, RMSprop, Adam) rescale each coordinate by its gradient history, so they have
 no fixed threshold in ``lr``: :func:`critical_lrs` returns ``None`` thresholds for them.
+
+Where the theory is read: at the minimum the run *approaches* (:func:`approached`): Newton's method on
+the exact gradient and Hessian from the run's end, or, where Newton finds no minimum below the run,
+the surface's listed minimum nearest the end. Never at the start point, where the curvature can be
+anything.
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lrlab import optimizers
+
 MOMENTUM_METHODS = ("sgd", "momentum", "nesterov")
+EDGE_RTOL = 1e-9  # an lr this close (relative) to the divergence line is on it: the edge
+NEWTON_ITERS = 60
+STATIONARY = 1e-9  # Newton has found a stationary point when |grad| < this (times 1 + |grad| at the run)
+SAME_POINT = 1e-6  # a Newton point within this (relative) of a listed minimum is that minimum
+FLAT = 1e-6  # curvatures below this fraction of the largest count as this: no step to infinity
 
 
 @dataclass(frozen=True)
@@ -40,9 +52,12 @@ class Critical:
     rule: str  # the formula, for display ("2/λ", "2(1+β)/λ", ...)
 
     def side(self, lr: float) -> str:
-        """Which band ``lr`` falls in: 'monotone', 'overshoot', 'diverge' or 'unknown'."""
+        """Which band ``lr`` falls in: 'monotone', 'overshoot', 'edge' (on the divergence line, within
+        a relative 1e-9), 'diverge' or 'unknown' (no threshold: an adaptive optimizer)."""
         if self.diverge is None:
             return "unknown"
+        if abs(lr - self.diverge) <= EDGE_RTOL * self.diverge:
+            return "edge"
         if lr > self.diverge:
             return "diverge"
         if self.overshoot is not None and lr > self.overshoot:
@@ -52,8 +67,6 @@ class Critical:
 
 def _name_hyper(optimizer) -> tuple[str, dict]:
     if isinstance(optimizer, str):
-        from lrlab import optimizers
-
         optimizer = optimizers.make(optimizer)
     return optimizer.name, dict(optimizer.hyper)
 
@@ -77,8 +90,8 @@ def thresholds(name: str, hyper: dict, lam: float) -> tuple[float | None, float 
 def critical_lrs(surface, optimizer, at=None) -> Critical:
     """The critical learning rates of ``optimizer`` (an object or a name) on ``surface`` at ``at``.
 
-    ``at`` defaults to the global minimum nearest the surface's default start (or the start itself
-    for a surface with no known minimum). ``lam`` is the largest eigenvalue of the exact Hessian.
+    ``at`` defaults to the minimum a run from the surface's default start approaches
+    (:func:`reference_point`). ``lam`` is the largest eigenvalue of the exact Hessian there.
     """
     name, hyper = _name_hyper(optimizer)
     if at is None:
@@ -92,13 +105,115 @@ def critical_lrs(surface, optimizer, at=None) -> Critical:
     )
 
 
-def reference_point(surface, start) -> tuple[float, float]:
-    """The global minimum nearest ``start``, or ``start`` if the surface lists no minimum."""
-    glob = [m.xy for m in surface.minima if m.is_global]
-    if not glob:
-        return tuple(float(v) for v in start)
-    d = [np.hypot(x - start[0], y - start[1]) for x, y in glob]
-    return glob[int(np.argmin(d))]
+@dataclass(frozen=True)
+class Approached:
+    """The minimum a run approaches: where it is, its value, and whether it is the global one (None
+    when that is unknown: a typed formula lists no minima)."""
+
+    xy: tuple[float, float]
+    value: float
+    is_global: bool | None
+
+
+def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
+    """A minimum downhill of each row of ``points`` (K, 2): (K, 2) end points and (K,) whether each
+    is a minimum (stationary, positive-definite Hessian).
+
+    Newton's method made to go downhill: the step is -V diag(1/max(|λ_i|, δ)) Vᵀ g over the Hessian's
+    eigenpairs (a negative curvature is walked down, not up to a saddle or a maximum), halved until
+    the loss falls. Near a minimum that is plain Newton (quadratic convergence). No warning escapes.
+    """
+    p = np.array(points, dtype=np.float64).reshape(-1, 2)
+    halvings = 0.5 ** np.arange(30)  # step lengths tried, longest first
+    with np.errstate(all="ignore"):
+        scale = 1.0 + np.linalg.norm(surface.grad(p), axis=-1)
+        f = surface.value(p)
+        live = np.all(np.isfinite(p), -1) & np.isfinite(f)
+        for _ in range(NEWTON_ITERS):
+            idx = np.flatnonzero(live)
+            if not len(idx):
+                break
+            q = p[idx]
+            g = surface.grad(q)
+            done = np.linalg.norm(g, axis=-1) < 1e-3 * STATIONARY * scale[idx]  # far below the bar
+            h = surface.hessian(q)
+            h = np.where(np.isfinite(h), h, 0.0)
+            lam, vec = np.linalg.eigh(h)
+            floor = FLAT * np.maximum(np.abs(lam).max(-1, keepdims=True), 1e-300)
+            inv = 1.0 / np.maximum(np.abs(lam), floor)
+            step = -np.einsum("kij,kj,klj,kl->ki", vec, inv, vec, g)
+            step = np.where(np.isfinite(step), step, 0.0)
+            full = q + step
+            f_full = surface.value(full)
+            take = f_full < f[idx]  # most rows: the full step (plain Newton near a minimum)
+            short = np.flatnonzero(~take & ~done)
+            new, f_new = np.where(take[:, None], full, q), np.where(take, f_full, f[idx])
+            if len(short):
+                trial = q[short, None, :] + halvings[None, 1:, None] * step[short, None, :]
+                ft = surface.value(trial)
+                better = ft < f[idx][short, None]
+                first = np.argmax(better, axis=1)
+                ok_short = better.any(1)
+                rows = short[ok_short]
+                new[rows] = trial[ok_short, first[ok_short]]
+                f_new[rows] = ft[ok_short, first[ok_short]]
+                take[rows] = True
+            moved = take & ~done & np.any(np.abs(new - q) > 1e-15 * (1.0 + np.abs(q)), -1)
+            p[idx], f[idx] = new, f_new
+            live[idx] = moved
+        g, h = surface.grad(p), surface.hessian(p)
+        pd = (h[:, 0, 0] > 0) & (h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] ** 2 > 0)
+        ok = np.all(np.isfinite(p), -1) & (np.linalg.norm(g, axis=-1) < STATIONARY * scale) & pd
+    return p, ok
+
+
+def approached(surface, ends) -> list[Approached | None]:
+    """The minimum each run approaches, from the runs' last recorded points ``ends`` (K, 2).
+
+    Newton from the end; a minimum it finds no higher than the end is the one approached (the listed
+    record when it is a listed minimum). Else the listed minimum nearest the end (a run still out on
+    a plateau approaches the well), or None for a surface that lists none.
+    """
+    ends = np.asarray(ends, dtype=np.float64).reshape(-1, 2)
+    found, ok = newton(surface, ends)
+    with np.errstate(all="ignore"):
+        f_end, f_found = surface.value(ends), surface.value(found)
+    listed = surface.minima
+    glob = min((m.value for m in listed), default=None)
+    out: list[Approached | None] = []
+    for k in range(len(ends)):
+        if ok[k] and f_found[k] <= f_end[k] + 1e-12 * (1.0 + abs(f_end[k])):
+            same = [m for m in listed if np.hypot(*(found[k] - m.xy)) <= SAME_POINT * (1.0 + np.hypot(*m.xy))]
+            if same:
+                out.append(Approached(tuple(same[0].xy), same[0].value, same[0].is_global))
+            else:
+                is_global = None if glob is None else bool(f_found[k] <= glob + 1e-9 * (1 + abs(glob)))
+                out.append(Approached((float(found[k, 0]), float(found[k, 1])), float(f_found[k]), is_global))
+        elif listed and np.all(np.isfinite(ends[k])):
+            m = min(listed, key=lambda m: float(np.hypot(*(ends[k] - m.xy))))
+            out.append(Approached(tuple(m.xy), m.value, m.is_global))
+        else:
+            out.append(None)
+    return out
+
+
+def last_points(points) -> np.ndarray:
+    """The last finite point of each run of ``points`` ((T+1, 2) or (K, T+1, 2)): (K, 2)."""
+    p = np.asarray(points, dtype=np.float64)
+    p = p[None] if p.ndim == 2 else p
+    ok = np.all(np.isfinite(p), -1)
+    idx = np.where(ok.any(1), p.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    return p[np.arange(len(p)), idx]
+
+
+def reference_point(surface, points) -> tuple[float, float]:
+    """Where to read the theory for a run: the minimum it approaches (:func:`approached`) from its
+    ``points`` ((T+1, 2): its last finite point counts) or from one point (2,); the point itself if
+    none is found."""
+    p = np.asarray(points, dtype=np.float64)
+    end = last_points(p)[0] if p.ndim == 2 else p.reshape(2)
+    rec = approached(surface, end[None])[0]
+    return rec.xy if rec is not None else (float(end[0]), float(end[1]))
 
 
 def contraction(name: str, hyper: dict, lr: float, lam: float) -> float | None:
@@ -116,3 +231,60 @@ def contraction(name: str, hyper: dict, lr: float, lam: float) -> float | None:
     else:
         coeffs = [1.0, -(1 + beta) * (1 - lr * lam), beta * (1 - lr * lam)]
     return float(np.max(np.abs(np.roots(coeffs))))
+
+
+OVERSHOOT_RULE = {"2/λ": "1/λ", "2(1+β)/λ": "(1−√β)²/λ", "(2+2β)/((1+2β)λ)": "((1−β)/(1+β))²/λ"}
+SIDE_WORDS = {
+    "monotone": "below the overshoot line: straight in",
+    "overshoot": "between the lines: overshoots, still converges",
+    "edge": "on the divergence line: bounces forever",
+    "diverge": "above the divergence line: diverges",
+}
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def lr_sides(crit: Critical, lrs) -> tuple[str, str]:
+    """Where the learning rates a run used sit against the lines of ``crit``: (the side of the last
+    lr, one sentence). A schedule is read in segments of steps whose lr is on one side, e.g.
+    "lr 0.6 at steps 0–4: above the divergence line 2/λ = 0.5 (diverges while it lasts); then 0.06 →
+    0.06 at steps 5–99: below the overshoot line 1/λ = 0.25 (straight in)". For an adaptive optimizer
+    (no lines): ('unknown', why there are none)."""
+    lrs = np.asarray(lrs, np.float64).ravel()
+    if crit.diverge is None:
+        return "unknown", "This optimizer rescales each step by its gradient history: no fixed lr threshold."
+    over = (
+        "1/λ"
+        if crit.rule == "2/λ"
+        else "(1−√β)²/λ"
+        if "(1+β)" in crit.rule and "2β" not in crit.rule
+        else "the overshoot line"
+    )
+    lines = {
+        "monotone": f"below the overshoot line {over} = {_fmt(crit.overshoot)}",
+        "overshoot": f"between {over} = {_fmt(crit.overshoot)} and {crit.rule} = {_fmt(crit.diverge)}",
+        "edge": f"on the divergence line {crit.rule} = {_fmt(crit.diverge)}",
+        "diverge": f"above the divergence line {crit.rule} = {_fmt(crit.diverge)}",
+    }
+    sides = [crit.side(float(v)) for v in lrs]
+    if len(set(sides)) == 1 and np.all(lrs == lrs[0]):
+        s = sides[0]
+        return s, f"lr = {_fmt(lrs[0])} is {lines[s]}: {SIDE_WORDS[s].split(': ')[1]}."
+    segments, t0 = [], 0
+    for t in range(1, len(sides) + 1):
+        if t == len(sides) or sides[t] != sides[t0]:
+            segments.append((t0, t - 1, sides[t0]))
+            t0 = t
+    parts = []
+    for a, b, s in segments[:2] + ([segments[-1]] if len(segments) > 2 else []):
+        lr = _fmt(lrs[a]) if lrs[a] == lrs[b] else f"{_fmt(lrs[a])} → {_fmt(lrs[b])}"
+        when = f"step {a}" if a == b else f"steps {a}–{b}"
+        while_ = " while it lasts" if s == "diverge" and b < len(lrs) - 1 else ""
+        parts.append(f"lr {lr} at {when}: {lines[s]} ({SIDE_WORDS[s].split(': ')[1]}{while_})")
+    gap = "; …; " if len(segments) > 3 else "; then "
+    text = parts[0] + ("; then " + parts[1] if len(parts) > 1 else "")
+    if len(parts) > 2:
+        text += gap + parts[2]
+    return sides[-1], text + "."

@@ -112,14 +112,25 @@ def surface_grid(surface, n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.nda
     return xs, ys, np.where(np.isfinite(z), z, np.nan)
 
 
-def floor_value(surface, z: np.ndarray | None = None) -> float:
-    """f*: the global minimum's value if the surface lists one, else the grid minimum."""
+def floor_value(surface, z: np.ndarray | None = None, runs: Sequence[Run] = ()) -> float:
+    """f* of "loss above the minimum": the global minimum's value if the surface lists one; else the
+    lowest minimum the ``runs`` approach (``Trajectory.approached``, found by Newton), never above a
+    loss they recorded (so the chart shows no drop that did not happen); else the grid's minimum."""
     glob = surface.global_min
     if glob is not None:
         return float(glob.value)
+    found = [a.value for r in runs for a in _approached(r.traj) if a is not None]
+    recorded = [float(np.nanmin(r.traj.loss)) for r in runs if np.isfinite(r.traj.loss).any()]
+    if found or recorded:
+        return float(min(found + recorded))
     if z is None:
         z = surface_grid(surface)[2]
     return float(np.nanmin(z)) if np.isfinite(z).any() else 0.0
+
+
+def _approached(traj) -> tuple:
+    a = getattr(traj, "approached", None)
+    return a if isinstance(a, tuple) else (a,)
 
 
 def _log_gap(z: np.ndarray, fmin: float, delta: float) -> np.ndarray:
@@ -542,7 +553,7 @@ def _divergence_marks(run: Run, k: int, y) -> list[dict]:
 
 def loss_figure(surface, runs: Sequence[Run], *, height: int = 300) -> dict:
     """Loss above the minimum, f - f*, per step on a log axis (linear convergence is a straight line)."""
-    fmin = floor_value(surface)
+    fmin = floor_value(surface, runs=runs)
     traces = []
     for k, run in enumerate(runs):
         with np.errstate(all="ignore"):

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lrlab import optimizers, surfaces
+from lrlab import optimizers, surfaces, theory
 from lrlab.figures import colour
 from lrlab.figures import surface as F
 from lrlab.ui import style
@@ -251,27 +251,21 @@ def _controls() -> tuple[C.Config, list[str], object]:
 
 
 def _critical_text(result: P.Result, cfg: C.Config) -> str:
+    """The theory's lines for the configured optimizer, at the minimum the first run approaches, and
+    where the lrs that run used sit against them (the engine's sentence, schedule included)."""
     crit = result.critical
     if crit is None:
-        return "No curvature threshold here (the Hessian at the reference point is not available)."
+        return "No curvature threshold here: the run approaches no minimum where the Hessian is known."
     at = ", ".join(f"{v:.3g}" for v in crit.at)
     who = OPT_LABELS.get(cfg.optimizer, cfg.optimizer)
+    side, sentence = theory.lr_sides(crit, result.runs[0].traj.lr)
     if crit.diverge is None:
-        return (
-            f"λ = {crit.lam:.3g} (top curvature at ({at})). "
-            f"{who} rescales each step by its gradient "
-            "history: no fixed lr threshold."
-        )
-    side = crit.side(cfg.lr)
-    words, tint = {
-        "monotone": ("✔ below the overshoot line: straight in", "green"),
-        "overshoot": ("↔ between the lines: overshoots, still converges", "orange"),
-        "diverge": ("✖ above the divergence line: diverges", "red"),
-    }[side]
-    over = "1/λ" if cfg.optimizer == "sgd" else "overshoot"
+        return f"**{who}** · λ = {crit.lam:.3g} at the minimum ({at}). {sentence}"
+    tint = {"monotone": "green", "overshoot": "orange", "edge": "orange", "diverge": "red"}[side]
+    over = theory.OVERSHOOT_RULE.get(crit.rule, "overshoot")
     return (
-        f"**{who}** · λ = {crit.lam:.3g} at ({at}) · {over} above **{crit.overshoot:.3g}** · diverges above "
-        f"{crit.rule} = **{crit.diverge:.3g}**  \nlr = {cfg.lr:.4g}: :{tint}[**{words}**]"
+        f"**{who}** · λ = {crit.lam:.3g} at the minimum ({at}) · {over} = **{crit.overshoot:.3g}** · "
+        f"{crit.rule} = **{crit.diverge:.3g}**  \n:{tint}[{sentence}]"
     )
 
 

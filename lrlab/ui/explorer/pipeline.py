@@ -55,8 +55,11 @@ def simulate(cfg: C.Config, surface=None) -> Result:
             labels = [f"{m:g}× · lr = {lr:.4g}" for m, lr in zip(cfg.multiples, lrs, strict=True)]
         runs = [Run(lab, _strip(traj.run(k))) for k, lab in enumerate(labels)]
     try:
+        # at the minimum the first run approaches, never at the start
         crit = theory.critical_lrs(
-            surface, C.build_optimizer(cfg.optimizer, cfg), at=theory.reference_point(surface, start)
+            surface,
+            C.build_optimizer(cfg.optimizer, cfg),
+            at=theory.reference_point(surface, runs[0].traj.points),
         )
     except (ValueError, np.linalg.LinAlgError):
         crit = None
