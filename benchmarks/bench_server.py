@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import statistics
 import sys
@@ -324,10 +325,8 @@ def bucket_times(root) -> dict[str, float]:
 
 def profile_rows(h: Harness, n: int = 20, out: Path | None = None) -> list[tuple[str, str]]:
     """Where a cold rerun's time goes: sampled buckets over ``n`` reruns, then a pyinstrument tree of
-    10 more (its buckets too, for comparison; the tree is written to ``out``)."""
-    from pyinstrument.renderers import ConsoleRenderer
-    from pyinstrument.session import Session
-
+    10 more (its buckets too, for comparison; the tree is written to ``out``). Without pyinstrument
+    (the ``bench`` extra) the tree is skipped, with the reason in the table; the sampled part stays."""
     n0 = len(h.sink.runs)
     with Sampler() as sampler:
         h.sink.sampler = sampler
@@ -346,6 +345,13 @@ def profile_rows(h: Harness, n: int = 20, out: Path | None = None) -> list[tuple
     total = max(sampler.samples, 1)
     for name, c in sorted(sampler.counts.items(), key=lambda kv: -kv[1]):
         rows.append((f"  {name}", f"{wall * c / total * 1e3:8.1f} ms  ({c / total:4.0%})"))
+
+    if importlib.util.find_spec("pyinstrument") is None:
+        why = "skipped: pyinstrument is not installed (pip install -e '.[bench]')"
+        rows.append(("pyinstrument tree", why))
+        return rows
+    from pyinstrument.renderers import ConsoleRenderer  # here: the one part that needs the bench extra
+    from pyinstrument.session import Session
 
     h.sink.profile, h.sink.sessions = True, []
     try:

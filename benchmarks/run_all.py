@@ -6,8 +6,12 @@
 
 Sections: engine (``bench_engine``: Adam on Rosenbrock vs torch loops, the NumPy floor), mlp
 (``bench_mlp``), payload (``bench_payload``, with ``--wire``), server (``bench_server``), browser
-(``bench_browser``), memory (``bench_memory``). The classroom load test is separate:
+(``bench_browser``), pages (``bench_pages``: each page's weight above a hello-world floor, the map's
+first drawing, the NN lab's redraw), memory (``bench_memory``). The classroom load test is separate:
 ``python benchmarks/load_classroom.py`` (60 s + set-up).
+
+Extras: ``test`` (Playwright) and ``parity`` (torch) are enough for every section; without
+pyinstrument (the ``bench`` extra) the server section skips only its profile tree and says so.
 
 The machine is shared: the load average is printed before and after, and every ratio is measured
 side by side in one run.
@@ -27,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stclient import load_average  # noqa: E402
 
-SECTIONS = ("engine", "mlp", "payload", "server", "browser", "memory")
+SECTIONS = ("engine", "mlp", "payload", "server", "browser", "pages", "memory")
 
 
 def section_rows(name: str) -> list[tuple[str, str]]:
@@ -49,6 +53,10 @@ def section_rows(name: str) -> list[tuple[str, str]]:
         return b.rows(ws=True, profile=True)
     if name == "browser":
         import bench_browser as b
+
+        return b.rows()
+    if name == "pages":
+        import bench_pages as b
 
         return b.rows()
     if name == "memory":
@@ -137,6 +145,24 @@ def budgets(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, s
         br and f"median {bmed:.0f} ms, p95 {bp95:.0f} ms",
         "<= 300 / 600 ms",
         ok,
+    )
+    pages = results.get("pages", [])
+    for page in ("explorer", "explorer + schedule preview", "NN lab", "Learn"):
+        mb = _num(_find(pages, f"pages: {page} above the floor"), r"^([\d.]+) MB")
+        add(
+            f"pages: {page}, cold, HTTP above the hello-world floor",
+            mb and f"{mb:.2f} MB",
+            "<= 0.8 MB",
+            mb and mb <= 0.8,
+        )
+    t = _num(_find(pages, "pages: explorer map drawn"), r"median ([\d.]+) s")
+    add("pages: explorer map drawn after navigation, cold", t and f"{t:.2f} s", "<= 2.5 s", t and t <= 2.5)
+    nn = _num(_find(pages, "pages: NN lab lrs change"), r"p50 ([\d.]+) ms")
+    add(
+        "pages: NN lab lrs change -> loss chart repainted",
+        nn and f"p50 {nn:.0f} ms",
+        "<= 1 s",
+        nn and nn <= 1000,
     )
     pay = results.get("payload", [])
     kb = _num(_find(pay, "payload rosenbrock, adam, lr 0.001/0.01/0.05, 1000 steps"), r"([\d.]+) KB JSON")

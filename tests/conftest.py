@@ -6,6 +6,7 @@ Browser tests skip, with the reason printed, when Playwright or a Chromium binar
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -142,6 +143,18 @@ def page(browser, app_url):
     pg.console_errors = errors
     yield pg
     ctx.close()
+
+
+def charts(at) -> list[dict]:
+    """The figures an AppTest page drew with the chart component (:mod:`lrlab.ui.chart`, the page's
+    own plotly.js), in page order, read from each instance's arguments."""
+    from lrlab.ui.chart import NAME  # here: importing it loads Streamlit, which engine tests never need
+
+    return [
+        json.loads(c.proto.json_args)["figure"]
+        for c in at.get("component_instance")
+        if c.proto.component_name == NAME
+    ]
 
 
 def url(at) -> dict[str, str]:

@@ -17,7 +17,7 @@ from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import presets
 from lrlab.ui.widgets import NO_PRESET
-from tests.conftest import url
+from tests.conftest import charts, url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -275,17 +275,33 @@ def test_line_charts_are_drawn_by_the_player_not_by_plotly_chart():
     import json
 
     at = run_app({"surface": "quadratic", "lr": "0.6", "steps": "40"})
-    assert not at.get("plotly_chart")  # constant schedule: no preview either
+    assert not at.get("plotly_chart") and not charts(at)  # constant schedule: no preview either
     (player,) = at.get("component_instance")
     spec = json.loads(player.proto.json_args)["spec"]
-    charts = spec["charts"]
-    assert [c["title"] for c in charts] == [
+    lines = spec["charts"]
+    assert [c["title"] for c in lines] == [
         "Loss above the minimum",
         "Learning rate per step",
         "Gradient norm |∇f|",
     ]
     run = P.simulate(C.from_query({"surface": "quadratic", "lr": "0.6", "steps": "40"})[0]).runs[0]
-    assert charts[1]["figure"]["data"][0]["y"][0] == pytest.approx(0.6)
-    assert charts[2]["figure"]["data"][0]["y"][1] == pytest.approx(run.traj.grad_norm[1], rel=1e-3)
-    marks = [t for t in charts[0]["figure"]["data"] if t["mode"] == "markers+text"]
+    assert lines[1]["figure"]["data"][0]["y"][0] == pytest.approx(0.6)
+    assert lines[2]["figure"]["data"][0]["y"][1] == pytest.approx(run.traj.grad_norm[1], rel=1e-3)
+    marks = [t for t in lines[0]["figure"]["data"] if t["mode"] == "markers+text"]
     assert marks[0]["text"] == [f"diverged at step {run.traj.diverged_at}"]
+
+
+def test_the_schedule_preview_is_drawn_by_the_chart_component():
+    """With a schedule, the sidebar's preview is a chart of the page's own plotly.js (not
+    st.plotly_chart), carrying the first run's lr per step."""
+    q = {"surface": "quadratic", "lr": "0.1", "sched": "cosine", "steps": "60"}
+    at = run_app(q)
+    assert not at.get("plotly_chart")
+    (preview,) = charts(at)
+    table = P.simulate(C.from_query(q)[0]).schedule_preview
+    (trace,) = preview["data"]
+    assert len(trace["y"]) == len(table) == 60
+    assert trace["y"] == pytest.approx(table, rel=1e-3)
+    y = trace["y"]
+    assert y[0] == pytest.approx(0.1) and y[-1] < 0.05  # cosine annealing: falls at every step
+    assert all(a >= b for a, b in zip(y[:-1], y[1:], strict=True))

@@ -5,12 +5,14 @@ button opens its preset, the console stays clean; screenshots go to tests/screen
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from tests.conftest import SHOTS, publish, wait_idle
 
 pytestmark = pytest.mark.browser
+CHART = "/component/lrlab.ui.chart.chart/"  # every chart of the NN lab is drawn in one of these frames
 
 
 def shoot(page, name: str, *, asset: bool = True, height: int | None = None) -> None:
@@ -61,14 +63,29 @@ def follow(page, link: str, title: str) -> None:
     wait_idle(page)
 
 
-def heatmaps(page) -> list[str]:
+def chart(page, text: str, timeout: float = 60.0):
+    """The frame of the chart (lrlab.ui.chart: one figure per frame) whose plot shows ``text``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for f in page.frames:
+            if CHART in f.url and not f.is_detached():
+                try:
+                    if f.locator(".js-plotly-plot").filter(has_text=text).count():
+                        return f
+                except Exception:  # noqa: BLE001 - detached by a rerun meanwhile
+                    continue
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no chart shows {text!r}")
+
+
+def heatmaps(frame) -> list[str]:
     """The image data of each drawn decision-boundary heatmap."""
-    images = page.locator(".heatmaplayer image")
+    images = frame.locator(".heatmaplayer image")
     return [images.nth(i).get_attribute("href") or "" for i in range(images.count())]
 
 
-def slider_label(page) -> str:
-    return page.locator(".slider-group > text.slider-label").first.text_content() or ""  # "step 120"
+def slider_label(frame) -> str:
+    return frame.locator(".slider-group > text.slider-label").first.text_content() or ""  # "step 120"
 
 
 def test_loss_chart_and_boundary_draw_and_keep_drawing_while_animating(lab):
@@ -78,27 +95,55 @@ def test_loss_chart_and_boundary_draw_and_keep_drawing_while_animating(lab):
         "lr = 1",
         "lr = 30",
     ]
-    loss = page.locator(".js-plotly-plot").first
+    loss = chart(page, "training loss").locator(".js-plotly-plot")
     lines = loss.locator(".scatterlayer .trace path.js-line")
     assert lines.count() >= 6  # 3 lrs x (training, validation)
     assert all(len(lines.nth(i).get_attribute("d") or "") > 100 for i in range(6))
-    drawn = heatmaps(page)
+    boundary = chart(page, "loss went up")  # the boundary's panel titles name each run's verdict
+    boundary.locator(".heatmaplayer image").nth(2).wait_for(state="attached")
+    drawn = heatmaps(boundary)
     assert len(drawn) == 3 and all(h.startswith("data:image/png") for h in drawn)
-    assert slider_label(page).strip() == "step 300"
+    assert slider_label(boundary).strip() == "step 300"
 
-    page.locator(".updatemenu-button").filter(has_text="Play").click()
+    boundary.locator(".updatemenu-button").filter(has_text="Play").click()
     page.wait_for_timeout(700)
-    playing = heatmaps(page)
+    playing = heatmaps(boundary)
     assert len(playing) == 3  # the boundary is still drawn while it animates ...
     # ... and it changes (lr = 30 may sit on one saturated colour at many steps; the others learn)
     assert playing[0] != drawn[0] and playing[1] != drawn[1]
-    assert slider_label(page).strip() != "step 300"
-    page.wait_for_function(
+    assert slider_label(boundary).strip() != "step 300"
+    boundary.wait_for_function(
         "() => document.querySelector('.slider-group > text.slider-label').textContent.trim() === 'step 300'",
         timeout=20_000,
     )
-    assert heatmaps(page) == drawn  # back at the last step: the same pictures as before Play
+    assert heatmaps(boundary) == drawn  # back at the last step: the same pictures as before Play
     shoot(page, "nn_lab", height=1500)
+    assert page.console_errors == []
+
+
+def test_the_mode_bar_is_st_plotly_charts_and_fullscreen_fills_the_screen(lab):
+    page = lab
+    frame = chart(page, "training loss")
+    frame.locator(".js-plotly-plot").hover()
+    titles = frame.locator(".modebar-btn").evaluate_all("bs => bs.map((b) => b.getAttribute('data-title'))")
+    assert titles == [
+        "Download plot as a PNG",
+        "Zoom",
+        "Pan",
+        "Zoom in",
+        "Zoom out",
+        "Autoscale",
+        "Reset axes",
+        "Fullscreen",
+    ]
+    assert frame.locator(".modebar .plotlyjsicon").count() == 0  # no Plotly logo
+    svg = "Number(document.querySelector('.main-svg').getAttribute('height'))"
+    assert frame.evaluate(svg) == 380  # loss_curves' own height
+    frame.locator(".modebar-btn[data-title='Fullscreen']").click()
+    frame.wait_for_function(f"() => !!document.fullscreenElement && {svg} > 380")
+    assert frame.evaluate(svg) == frame.evaluate("window.innerHeight")
+    frame.locator(".modebar-btn[data-title='Fullscreen']").click()
+    frame.wait_for_function(f"() => !document.fullscreenElement && {svg} === 380")
     assert page.console_errors == []
 
 
@@ -108,11 +153,10 @@ def test_a_range_test_suggestion_click_trains_with_that_lr(lab):
     page.locator("[data-testid='stSelectbox']").filter(has_text="Classroom presets").click()
     page.get_by_role("option", name=re.compile("^LR finder")).click()
     wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot:has-text('loss while the lr grows')", timeout=30_000)
+    plot = chart(page, "loss while the lr grows").locator(".js-plotly-plot")
     assert "nn_tool=range" in page.url
-    chart = page.locator(".js-plotly-plot").filter(has_text="loss while the lr grows")
     for name in ("steepest slope", "minimum / 10", "valley"):
-        assert chart.locator(".annotation-text").filter(has_text=name).count() == 1
+        assert plot.locator(".annotation-text").filter(has_text=name).count() == 1
     button = page.get_by_role("button", name=re.compile("^valley: lr = "))
     label = button.inner_text()
     assert label.endswith("· too slow")  # the check of the suggestion, said on the button
@@ -134,7 +178,7 @@ def test_learn_page_typesets_and_a_button_opens_its_preset(lab):
     page.get_by_role("button", name=re.compile("^Edge of stability")).click()
     page.wait_for_selector("h1:has-text('neural-network lab')", timeout=60_000)
     wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot:has-text('its edge 2/lr')", timeout=60_000)
+    chart(page, "its edge 2/lr")
     assert "nn_tool=sharpness" in page.url and "nn_lrs=0.075%2C0.3" in page.url
     assert page.locator("[data-testid='stAlert']").filter(has_text="Edge of stability").count() == 1
     assert page.console_errors == []
@@ -147,7 +191,9 @@ def test_projector_screenshots(browser, app_url):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     open_page(page, app_url, "Neural-net lab", "neural-network lab")
-    assert len(heatmaps(page)) == 3
+    boundary = chart(page, "loss went up")
+    boundary.locator(".heatmaplayer image").nth(2).wait_for(state="attached")
+    assert len(heatmaps(boundary)) == 3
     shoot(page, "nn_lab-projector", asset=False)
     follow(page, "Learn", "Learn")
     shoot(page, "learn-projector", asset=False)

@@ -18,7 +18,7 @@ from lrlab.ui.learn import page as learn
 from lrlab.ui.nn import config as N
 from lrlab.ui.nn import page as nn_lab
 from lrlab.ui.nn import presets as nn_presets
-from tests.conftest import url
+from tests.conftest import charts, url
 
 NN_PAGE = """
 from lrlab.ui import style
@@ -59,7 +59,9 @@ def badges(at: AppTest) -> list[tuple[str, str, str]]:
 
 
 def n_charts(at: AppTest) -> int:
-    return len(at.get("plotly_chart"))
+    """Charts drawn by the chart component (the page's own plotly.js); st.plotly_chart draws none."""
+    assert not at.get("plotly_chart")
+    return len(charts(at))
 
 
 @cache
@@ -100,6 +102,15 @@ def test_default_view_matches_the_engine_and_writes_the_url():
     assert badges(at) == statuses(N.DEFAULT)
     assert [v for _, _, v in badges(at)] == ["too slow", "trained", "loss went up"]
     assert n_charts(at) == 2  # loss curves, decision boundary; no tool runs by default
+    loss, boundary = charts(at)
+    assert [a["text"] for a in loss["layout"]["annotations"]] == ["training loss", "validation loss"]
+    res = engine(N.DEFAULT)
+    train = [t for t in loss["data"] if t["xaxis"] == "x" and t["mode"] == "lines"]
+    assert [t["name"] for t in train] == ["lr = 0.1", "lr = 1", "lr = 30"]
+    assert train[1]["y"][-1] == pytest.approx(res.train_loss[1, -1], rel=1e-3)
+    # the boundary animates with Plotly frames (Play and the step slider), one per recorded step
+    assert [f["name"] for f in boundary["frames"]] == [str(s) for s in res.snapshot_steps]
+    assert {t["type"] for t in boundary["data"]} == {"heatmap", "scatter"}
     assert url(at) == {"nn_data": "moons", "nn_opt": "sgd", "nn_lrs": "0.1,1,30"}
     assert not at.warning and not at.error
 

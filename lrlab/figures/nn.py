@@ -2,7 +2,7 @@
 
 Inputs are engine results (:mod:`lrlab.training`, :mod:`lrlab.rangetest`, :mod:`lrlab.sweep`,
 :mod:`lrlab.sharpness`, :mod:`lrlab.finetune`) plus labels; outputs are JSON-ready Plotly figure
-dicts for ``st.plotly_chart``:
+dicts for the chart component (``lrlab.ui.chart``, the app's own plotly.js):
 
 * :func:`loss_curves`: train and validation loss per step for K learning rates, side by side.
 * :func:`boundary_figure`: the decision boundary of each run over training, one panel per lr,

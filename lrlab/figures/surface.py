@@ -10,7 +10,7 @@ plus a single-run ``lrlab.Trajectory``. Outputs are JSON-ready dicts:
   is cached per surface (:func:`static_parts`).
 * :func:`loss_figure`, :func:`lr_figure`, :func:`grad_norm_figure`: Plotly figure dicts the player
   draws under/next to its map (y only: x is the step index, Plotly's default);
-  :func:`schedule_preview`: a figure dict for ``st.plotly_chart``.
+  :func:`schedule_preview`: a figure dict for the chart component (:mod:`lrlab.ui.chart`).
 * :func:`runs_csv`: the runs as CSV text (one row per run and step).
 
 Numbers are rounded for the wire: coordinates to 4 decimals of the plot's width (1/10 000 of the

@@ -9,46 +9,27 @@ JavaScript by restyling only the path, head and arrow traces; the contour trace 
 The per-step line charts (loss, lr, gradient norm; ``spec["charts"]``) are drawn in the same frame
 with the same plotly.js, once per spec; a CSS line marks the current step on them.
 
-plotly.js comes from the installed ``plotly`` Python package (``package_data/plotly.min.js``): the
-component folder is copied once, with that file, into a temporary folder that Streamlit serves. No
-CDN: the app works offline. Streamlit refuses symlinks that leave the served folder, hence the copy.
+plotly.js is the page's one copy, served by :mod:`lrlab.ui.plotlyjs` and shared with every other
+component of the page (no CDN: the app works offline): the map and the charts draw with the cartesian
+bundle (``index.html`` loads it through the shared loader, then ``player.js``), and the full bundle,
+which the 3D view's ``surface`` and ``scatter3d`` need, is loaded by ``player.js`` only when the 3D
+view is first opened.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import tempfile
 from pathlib import Path
 
-import plotly
 import streamlit.components.v1 as components
 
+from lrlab.ui import plotlyjs
+
 SOURCE = Path(__file__).parent / "components" / "player"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 FILES = ("index.html", "player.js", "player.css")
+LOADER = f"../{plotlyjs.NAME}/{plotlyjs.LOADER}"  # index.html's first script (a test checks it)
+PLOTLY_JS = plotlyjs.PLOTLY_JS  # the full bundle's path, as before (now served by lrlab.ui.plotlyjs)
 
-
-def _bundle() -> Path:
-    """The served folder: our files plus plotly.min.js, keyed by their content (safe to share)."""
-    digest = hashlib.sha256()
-    for name in FILES:
-        digest.update((SOURCE / name).read_bytes())
-    digest.update(str(PLOTLY_JS.stat().st_size).encode() + plotly.__version__.encode())
-    target = Path(tempfile.gettempdir()) / f"lrlab-player-{digest.hexdigest()[:12]}"
-    if not (target / "plotly.min.js").exists():
-        tmp = Path(tempfile.mkdtemp(prefix="lrlab-player-"))
-        for name in FILES:
-            shutil.copy2(SOURCE / name, tmp / name)
-        shutil.copy2(PLOTLY_JS, tmp / "plotly.min.js")
-        try:
-            tmp.rename(target)
-        except OSError:  # another process won the race: use theirs
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-_component = components.declare_component("descent_player", path=str(_bundle()))
+_component = components.declare_component("descent_player", path=str(SOURCE))
 
 
 def descent_player(spec: dict, *, key: str, on_change=None):

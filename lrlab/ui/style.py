@@ -38,6 +38,9 @@ h1 { font-size: 1.8rem !important; padding-top: 0 !important; }
                   font-weight: 700; font-size: .95rem; }
 .lr-badge .why { font-size: .98rem; }
 .lr-crit { font-size: .95rem; line-height: 1.45; }
+/* a component's frame (the player, each chart) is a block: inline, it sat on a line of text and took
+   8 px more than its own height below it */
+iframe[data-testid="stCustomComponentV1"] { display: block; }
 .lr-crit b.side { padding: 0 .35rem; border-radius: .3rem; }
 @media (max-width: 640px) {
   h1 { font-size: 1.55rem !important; }

@@ -16,6 +16,7 @@ from lrlab import optimizers, surfaces, theory
 from lrlab.figures import colour
 from lrlab.figures import surface as F
 from lrlab.ui import style
+from lrlab.ui.chart import chart
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import presets
@@ -302,12 +303,8 @@ def render() -> None:
     with preview_slot:
         if cfg.schedule != "constant":
             st.caption("lr per step (first run)")
-            st.plotly_chart(
-                F.schedule_preview(result.schedule_preview),
-                key="sched_preview",
-                theme=None,
-                config={"displayModeBar": False},
-            )
+            preview = F.schedule_preview(result.schedule_preview)
+            chart(preview, key="sched_preview", modebar=False, theme=False)  # as st.plotly_chart(theme=None)
 
     badges = [
         style.badge_html(

@@ -29,6 +29,7 @@ from lrlab.figures import colour
 from lrlab.figures import nn as F
 from lrlab.figures.surface import schedule_preview
 from lrlab.ui import style
+from lrlab.ui.chart import chart
 from lrlab.ui.labels import OPT_LABELS, lr_label
 from lrlab.ui.nn import config as N
 from lrlab.ui.nn import presets
@@ -318,7 +319,7 @@ def describe(cfg: N.NNConfig, info: dict) -> str:
 
 
 def _chart(fig: dict, key: str, *, bar: bool = True) -> None:
-    st.plotly_chart(fig, key=key, config={"displaylogo": False} if bar else {"displayModeBar": False})
+    chart(fig, key=key, modebar=bar)  # the page's own plotly.js, not st.plotly_chart's bundle
 
 
 # -- tools --------------------------------------------------------------------------------------------

@@ -8,6 +8,32 @@ frames, so the payload is linear in the number of steps and the contour trace is
 (function () {
   "use strict";
 
+  // ---- plotly.js: the page's cartesian bundle, and the full one for the 3D view only -------------
+  // index.html's loader (lrlab/ui/components/plotlyjs/loader.js: one download per page, shared by
+  // every component) ran the cartesian bundle before this file. The map and the line charts draw
+  // with it: this local name keeps it when the full bundle, which the 3D view's surface and scatter3d
+  // need, overwrites window.Plotly. The full bundle is loaded on the first opening of the 3D view, as
+  // an instance of its own that draws only div3d.
+  const Plotly = window.Plotly;
+  const FULL = "plotly.min.js";
+  let fullBundle = null; // Promise of the full bundle's Plotly
+  function loadFull() {
+    if (!fullBundle) {
+      fullBundle = window.lrlabPlotlyjs.load(FULL).then(
+        () => {
+          const full = window.Plotly;
+          window.Plotly = Plotly; // the cartesian instance stays the global one
+          return full;
+        },
+        (err) => {
+          fullBundle = null; // a later opening tries again
+          throw new Error("the 3D view could not load plotly.js (" + err.message + ")");
+        },
+      );
+    }
+    return fullBundle;
+  }
+
   // ---- Streamlit component protocol (what streamlit-component-lib does, by hand) ----------------
   function send(type, data) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data || {}), "*");
@@ -68,6 +94,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
   let carry = 0;
   let view = "map";
   let built3d = false;
+  let Plotly3D = null; // the full bundle's Plotly, once loaded (loadFull)
   let staticMap = 0; // number of static traces before the dynamic ones, per plot
   let static3d = 0;
 
@@ -216,12 +243,12 @@ frames, so the payload is linear in the number of steps and the contour trace is
   const plotConfig = { responsive: true, displaylogo: false, scrollZoom: false,
                        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
 
-  function restyleAll(traces, plotDiv, offset) {
+  function restyleAll(traces, plotDiv, offset, P) {
     // only the dynamic traces are touched; the static ones (contour, minima, start) keep their data
     const update = { x: traces.map((tr) => tr.x), y: traces.map((tr) => tr.y) };
     if (traces.length && traces[0].z !== undefined) update.z = traces.map((tr) => tr.z);
     const idx = traces.map((_, i) => offset + i);
-    return Plotly.restyle(plotDiv, update, idx);
+    return (P || Plotly).restyle(plotDiv, update, idx);
   }
 
   function drawStep(t) {
@@ -229,7 +256,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     if (view === "map") {
       restyleAll(mapDynamic(step), mapDiv, staticMap);
     } else if (built3d) {
-      restyleAll(dyn3d(step), div3d, static3d);
+      restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
     }
   }
 
@@ -370,6 +397,13 @@ frames, so the payload is linear in the number of steps and the contour trace is
   }
 
   function build3d() {
+    return loadFull().then(draw3d, (err) => {
+      div3d.textContent = err.message;
+    });
+  }
+
+  function draw3d(P) {
+    Plotly3D = P;
     static3d = spec.surface3d.traces.length;
     // a phone-width view: a shorter scene seen from further away, so no side is cut off
     const w = div3d.clientWidth || document.body.clientWidth || 600;
@@ -386,7 +420,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     // not "responsive": a WebGL redraw per resize event is costly with software rendering
     const cfg = Object.assign({}, plotConfig, { responsive: false });
     built3d = true;
-    return Plotly.react(div3d, spec.surface3d.traces.concat(dyn3d(step)), layout, cfg);
+    return P.react(div3d, spec.surface3d.traces.concat(dyn3d(step)), layout, cfg);
   }
 
   function setView(v) {
