@@ -103,15 +103,20 @@ def serve_app(port: int | None = None, *, script: str = "app.py"):
     raise RuntimeError(f"streamlit did not start on {url}:\n{out[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    proc, url = serve_app()
+def served(script: str = "app.py"):
+    """Yield the base url of ``streamlit run script`` for a fixture's scope, then stop the server."""
+    proc, url = serve_app(script=script)
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    yield from served()
 
 
 @pytest.fixture(scope="session")

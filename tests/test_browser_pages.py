@@ -10,12 +10,10 @@ the page's data, not its code, and grows with the figures.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from lrlab.ui import plotlyjs
-from tests.conftest import serve_app, wait_idle
+from tests.conftest import served, wait_idle
 from tests.pageweight import HELLO_APP, ROOT, Wire
 
 pytestmark = pytest.mark.browser
@@ -47,13 +45,7 @@ FULL = f"/component/{plotlyjs.NAME}/{plotlyjs.FULL}"
 
 @pytest.fixture(scope="module")
 def hello_url():
-    proc, url = serve_app(script=str(HELLO_APP.relative_to(ROOT)))
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from served(str(HELLO_APP.relative_to(ROOT)))
 
 
 def drawn(page, selector: str, timeout: float = 60_000) -> None:

@@ -254,23 +254,12 @@ def test_overfitting():
 # -- tools ---------------------------------------------------------------------------------------
 
 
-def range_test(cfg):
-    return rangetest.run(
-        N.build_model(cfg),
-        N.build_data(cfg),
-        N.build_optimizer(cfg),
-        num_steps=cfg.rt_steps,
-        batch_size=cfg.batch_size(),
-        seed=cfg.seed,
-    )
-
-
 def test_lr_finder():
     cfg = preset_cfg("lr_finder")
     assert verdicts(cfg) == ("too_slow", "trained", "loss_rose")  # the three lrs trained above it
     for s in SEEDS:
         c = replace(cfg, seed=s)
-        res = range_test(c)
+        res = N.range_test(c)
         sm = res.smoothed
         assert np.all(np.abs(sm[:30] - sm[0]) < 1e-3 * sm[0]), s  # flat while the lr is tiny
         assert sm.min() < 0.8 * sm[0], s  # falls while it is useful

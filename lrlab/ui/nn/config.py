@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from lrlab import datasets, optimizers, schedules, surfaces
+from lrlab import datasets, optimizers, rangetest, schedules, surfaces
 from lrlab.mlp import MLP
 from lrlab.params import choice, integer, integers, real, reals
 from lrlab.ui.codec import Field, Group, Pairs, Schema
@@ -126,6 +126,18 @@ def build_optimizer(cfg: NNConfig):
 
 def build_schedule(cfg: NNConfig, base_lr: float):
     return schedules.make(cfg.schedule, base_lr=base_lr, **dict(cfg.schedule_params))
+
+
+def range_test(cfg: NNConfig) -> rangetest.RangeTestResult:
+    """The LR range test the page shows for ``cfg`` (its model, data, optimizer, steps, batch, seed)."""
+    return rangetest.run(
+        build_model(cfg),
+        build_data(cfg),
+        build_optimizer(cfg),
+        num_steps=cfg.rt_steps,
+        batch_size=cfg.batch_size(),
+        seed=cfg.seed,
+    )
 
 
 def lr_arg(cfg: NNConfig, lrs=None):

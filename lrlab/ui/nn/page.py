@@ -135,14 +135,7 @@ def _training(cfg: N.NNConfig) -> dict:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _range_test(cfg: N.NNConfig):
-    return rangetest.run(
-        N.build_model(cfg),
-        N.build_data(cfg),
-        N.build_optimizer(cfg),
-        num_steps=cfg.rt_steps,
-        batch_size=cfg.batch_size(),
-        seed=cfg.seed,
-    )
+    return N.range_test(cfg)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
