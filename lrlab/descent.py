@@ -7,6 +7,11 @@ A run is never clipped. It is *stopped* (and marked diverged) at the first step 
 finite range: its point lands more than ``escape`` plot-widths from the plot's centre, or its value or
 gradient stops being a finite number (an overflow, or a formula undefined there). The points, losses
 and gradients recorded from that step on are NaN and ``diverged_at`` holds the step.
+
+With ``noise=σ > 0`` the gradient an update uses is the exact one plus σ·ξ_t, ξ_t ~ N(0, I₂) drawn
+fresh each step from ``numpy.random.default_rng(seed)``: one draw per step shared by every run of the
+batch (runs compare under the same noise; a batch equals its runs made one by one). What is recorded
+(loss, gradient, gradient norm) is of the true surface. ``noise=0`` makes no draws: today's exact run.
 """
 
 from __future__ import annotations
@@ -16,11 +21,17 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from lrlab import noise as _noise
 from lrlab import optimizers as _optimizers
 from lrlab import regimes, schedules
+from lrlab.params import integer
 
 MAX_STEPS = 1_000_000
 ESCAPE = 100.0  # plot-widths from the plot centre beyond which a run counts as gone
+MAX_SEED = 99_999
+
+# the seed of ``descend``'s gradient noise (``lrlab.noise.SIGMA`` is σ's own declaration)
+SEED = integer("seed", 0, 0, MAX_SEED, note="it picks the noise draws: the same seed gives the same runs")
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +47,8 @@ class Trajectory:
     diverged_at: the step at which the run left the finite range, or None.
     approached: the minimum each run approaches (``theory.Approached``, or None): where its theory is
         read and the f* of "loss above the minimum".
+    noise, seed: the gradient noise σ the runs followed and the seed of its draws; ball: the theory's
+        noise ball of each run (``noise.Ball`` or None; see ``regimes.noise_balls``).
     """
 
     points: np.ndarray
@@ -52,6 +65,9 @@ class Trajectory:
     hyper: dict
     surface: object
     approached: object = None
+    noise: float = 0.0
+    seed: int = 0
+    ball: object = None
 
     @property
     def batched(self) -> bool:
@@ -69,7 +85,7 @@ class Trajectory:
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if f.name in ("optimizer", "hyper", "surface") or v is None:
+            if f.name in ("optimizer", "hyper", "surface", "noise", "seed") or v is None:
                 out[f.name] = v
             else:
                 out[f.name] = v[k]
@@ -156,8 +172,26 @@ class PlateauDriver:
         return out
 
 
+def _check_seed(seed) -> int:
+    return int(SEED.check(seed))
+
+
+def noise_draws(steps: int, seed: int = 0) -> np.ndarray:
+    """The unit draws ξ_t (steps, 2) that ``descend(..., seed=seed)`` adds (times σ) to the gradients."""
+    return np.random.default_rng(_check_seed(seed)).standard_normal((steps, 2))
+
+
 def descend(
-    surface, optimizer, lr, start=None, steps: int = 100, *, escape: float = ESCAPE, internals: bool = True
+    surface,
+    optimizer,
+    lr,
+    start=None,
+    steps: int = 100,
+    *,
+    noise: float = 0.0,
+    seed: int = 0,
+    escape: float = ESCAPE,
+    internals: bool = True,
 ) -> Trajectory:
     """Run ``steps`` updates of ``optimizer`` on ``surface`` from ``start``.
 
@@ -166,11 +200,14 @@ def descend(
     steps with the loss after each update (PyTorch's ``ReduceLROnPlateau``). ``start``: (x, y), K such
     pairs, or None for the surface's default. Learning rates and starts broadcast against each other:
     K lrs from one start, one lr from K starts, or K of each.
+    ``noise``: the gradient noise σ >= 0 (see the module docstring), ``seed`` its draws.
     ``internals`` records the optimizer's velocity and per-axis effective lr (for the app).
     """
     if isinstance(optimizer, str):
         optimizer = _optimizers.make(optimizer)
     steps = _check_steps(steps)
+    sigma = _noise.check_sigma(noise)
+    xi = sigma * noise_draws(steps, seed) if sigma > 0 else None
     start = _check_start(start, surface)
     table, plateau, lr_batched = lr_table(lr, steps)
     batched = lr_batched or start.ndim == 2
@@ -203,7 +240,7 @@ def descend(
         g = surface.grad(p)
         points[0], grads[0] = p, g
         for t in range(steps):
-            p, state = optimizer.update(p, g, state, lr_rows[t])
+            p, state = optimizer.update(p, g if xi is None else g + xi[t], state, lr_rows[t])
             g = surface.grad(p)
             points[t + 1], grads[t + 1] = p, g
             if internals:
@@ -242,8 +279,9 @@ def descend(
     diverged_at = [int(s) if s <= steps else None for s in stopped]
 
     hyper = dict(optimizer.hyper)
+    noisy = (sigma, optimizer.name, hyper, table) if sigma > 0 else None
     found, facts = regimes.classify_all(
-        surface, points, loss, grad_norm, [d is not None for d in diverged_at]
+        surface, points, loss, grad_norm, [d is not None for d in diverged_at], noise=noisy
     )
     explanation = regimes.explain_all(
         found, facts, surface, optimizer.name, hyper, table, diverged_at, stop_reason, points
@@ -263,6 +301,9 @@ def descend(
         hyper=hyper,
         surface=surface,
         approached=tuple(facts.approached),
+        noise=sigma,
+        seed=int(seed),
+        ball=tuple(facts.balls),
     )
     return traj if batched else traj.run(0)
 

@@ -37,19 +37,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lrlab.params import real
+
 MOMENTUM_METHODS = ("sgd", "momentum", "nesterov")
 BALL_SIGMAS = 2.0  # the ball drawn on the map: 2 standard deviations along each eigenvector
 
 
+# σ, declared once: ``descend(noise=)`` checks it, the app's widget and URL are built from it
+SIGMA = real("noise", 0.0, 0.0, note="σ, the standard deviation of the noise added to each gradient")
+
+
 def check_sigma(sigma) -> float:
     """``sigma`` as a finite float >= 0, else ValueError naming it."""
-    try:
-        s = float(sigma)
-    except (TypeError, ValueError):
-        raise ValueError(f"noise must be a finite number >= 0, got {sigma!r}") from None
-    if not (np.isfinite(s) and s >= 0) or isinstance(sigma, bool):
-        raise ValueError(f"noise must be a finite number >= 0, got {sigma!r}")
-    return s
+    return float(SIGMA.check(sigma))
 
 
 def sigma_for_batch(sigma_1: float, batch: int) -> float:
@@ -123,6 +123,7 @@ class Ball:
     std: np.ndarray
     radius: float
     gap: float
+    std_path: np.ndarray | None = None  # (2, T+1): the theory's std along each axis after each step
 
     def ellipse(self, k: float = BALL_SIGMAS, n: int = 73) -> np.ndarray:
         """(n, 2) points of the k-σ ellipse (for the map)."""
@@ -145,3 +146,82 @@ def ball(surface, at, lr: float, sigma: float, optimizer: str = "sgd", hyper=Non
     var = np.array(var, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         return Ball(at, axes, lams, np.sqrt(var), float(np.sqrt(var.sum())), float(0.5 * (lams * var).sum()))
+
+
+def variance_paths(lams, lrs, sigma: float, optimizer: str = "sgd", hyper=None) -> np.ndarray | None:
+    """The variance of the distance along M directions of curvature ``lams`` (M,) after each update
+    of the lr tables ``lrs`` (M, T), from 0 at the start: the recursion of the module docstring,
+    Σ_{t+1} = A_t Σ_t A_tᵀ + n_t n_tᵀ, with the lr of each step (exact on a quadratic, for any
+    schedule; SGD's is :func:`variance_path`). (M, T+1); None for an adaptive optimizer; ``inf``
+    once a step makes the distance grow without bound."""
+    sigma = check_sigma(sigma)
+    if optimizer not in MOMENTUM_METHODS:
+        return None
+    hyper = dict(hyper or {})
+    lam = np.asarray(lams, np.float64).reshape(-1) + float(hyper.get("weight_decay", 0.0))
+    lrs = np.broadcast_to(np.asarray(lrs, np.float64), (lam.size, np.shape(lrs)[-1]))
+    beta = float(hyper.get("momentum", 0.9))
+    feed = 1.0 - float(hyper.get("dampening", 0.0))
+    m, steps = lrs.shape
+    out = np.zeros((m, steps + 1))
+    p = np.zeros(m)  # Var(d)
+    q = np.zeros(m)  # Cov(d, b)
+    r = np.zeros(m)  # Var(b)
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            eta = lrs[:, t]
+            if optimizer == "sgd":
+                p = (1.0 - eta * lam) ** 2 * p + (eta * sigma) ** 2
+            else:
+                if optimizer == "momentum":  # see _linear_system
+                    a, b, c, d = 1.0 - eta * feed * lam, -eta * beta, feed * lam, beta
+                    n0, n1 = -eta * feed * sigma, feed * sigma
+                else:
+                    a, b, c, d = 1.0 - eta * (1 + beta) * lam, -eta * beta * beta, lam, beta
+                    n0, n1 = -eta * (1 + beta) * sigma, sigma
+                ap, aq = a * p + b * q, a * q + b * r
+                cp, cq = c * p + d * q, c * q + d * r
+                p, q, r = ap * a + aq * b + n0 * n0, ap * c + aq * d + n0 * n1, cp * c + cq * d + n1 * n1
+            out[:, t + 1] = p
+    return np.where(np.isfinite(out), out, np.inf)
+
+
+def run_balls(surface, centres, lrs, sigma: float, optimizer: str, hyper, window) -> list[Ball | None]:
+    """The theory's noise ball of K runs, each at its minimum ``centres[k]`` (or None) under its own lr
+    table ``lrs`` (K, T), averaged over each run's last ``window[k]`` recorded steps: the spread the
+    theory expects there (from no spread at the start, through the schedule's lrs). None for a run
+    without a minimum, with a Hessian there that is not positive definite, or for an adaptive
+    optimizer."""
+    k = len(centres)
+    lrs = np.broadcast_to(np.asarray(lrs, np.float64), (k, np.shape(lrs)[-1]))
+    out: list[Ball | None] = [None] * k
+    keep, lams, axes = [], [], []
+    for i, c in enumerate(centres):
+        if c is None:
+            continue
+        lam, ax = np.linalg.eigh(surface.hessian(np.asarray(c, np.float64)))
+        if np.all(lam > 0):
+            keep.append(i)
+            lams.append(lam)
+            axes.append(ax)
+    if not keep:
+        return out
+    var = variance_paths(np.ravel(lams), np.repeat(lrs[keep], 2, axis=0), sigma, optimizer, hyper)
+    if var is None:
+        return out
+    for j, i in enumerate(keep):
+        n = int(window[i][1])  # recorded points
+        w = max(int(window[i][0]), 1)
+        v = var[2 * j : 2 * j + 2, max(n - w, 0) : n].mean(axis=1)
+        lam = lams[j]
+        with np.errstate(invalid="ignore"):
+            out[i] = Ball(
+                tuple(float(x) for x in centres[i]),
+                axes[j],
+                lam,
+                np.sqrt(v),
+                float(np.sqrt(v.sum())),
+                float(0.5 * (lam * v).sum()),
+                np.sqrt(var[2 * j : 2 * j + 2]),
+            )
+    return out

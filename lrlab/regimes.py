@@ -16,8 +16,15 @@ Checked in this order (K runs at once, one array expression per fact):
   ``GROWTH`` times its start.
 * settled at the minimum: the gap is below ``SETTLED`` of its start, or the run hovers within
   ``HOVER`` of its starting distance over its last quarter (an adaptive method's steps stay about lr
-  long, so it hovers instead of landing), or, with gradient noise, within ``NOISE_BALL`` times the
-  theory's noise-ball radius. Then: ``local_minimum`` if that minimum is not the global one, else
+  long, so it hovers instead of landing), or, with gradient noise, its root-mean-square distance
+  over the last quarter (its *spread*) is within ``NOISE_BALL`` times the theory's noise-ball radius
+  (:mod:`lrlab.noise`: the spread the theory expects over that quarter, through the run's own
+  lrs), or, where no closed form exists (adaptive
+  methods), the spread stopped shrinking within ``SPREAD`` of the starting distance. With noise a
+  crossing counts only before the run first comes within ``NOISE_BALL`` radii, and only where it
+  lands beyond ``CROSS_NOISE`` of the theory's standard deviations along its axis (the noise alone
+  crosses the minimum all the time).
+  Then: ``local_minimum`` if that minimum is not the global one, else
   ``oscillating`` if the path crossed the minimum ``FLIPS`` times or more (it converged while
   overshooting: a crossing counts where the path lands beyond the minimum, by more than rounding
   (``VISIBLE`` of its starting distance), and no farther than the step before; the sentence says how
@@ -43,7 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrlab import noise, theory
+from lrlab import noise as _noise
+from lrlab import theory
 
 NAMES = ("converged", "oscillating", "diverged", "too_slow", "stalled", "local_minimum", "unstable")
 
@@ -60,7 +68,9 @@ SUMMARY = {
 GROWTH = 1e6  # a gap 10^6 times its start has blown up (the loss chart's log axis shows 6 decades)
 SETTLED = 1e-6  # a gap below 10^-6 of its start is at the minimum (six decades of progress)
 HOVER = 1e-2  # within 1% of the starting distance, and staying there, is at the minimum
-NOISE_BALL = 3.0  # with gradient noise: within 3 theory radii (the ball's RMS radius) is settled
+NOISE_BALL = 2.0  # with gradient noise: an RMS distance within twice the theory's ball radius is settled
+CROSS_NOISE = 3.0  # with noise, a crossing lands beyond 3 of the theory's standard deviations on its axis
+SPREAD = 0.1  # noise, no closed-form ball (adaptive methods): hovering within 10% of the start distance
 FLIPS = 2  # crossing the minimum back and forth (twice along one direction) is an oscillation
 VISIBLE = 1e-9  # crossings within 1e-9 of the starting distance are rounding, not a crossing
 CLOSING = 0.9  # swings shrinking by 10% or more from one quarter of the run to the next close in
@@ -95,14 +105,23 @@ class Facts:
     flat: np.ndarray  # the ground at the end is flat (see the module docstring)
     in_basin: np.ndarray  # the ground at the end curves like the minimum's bowl (not flatter)
     moved: np.ndarray  # the run moved at all
+    spread: np.ndarray  # root-mean-square distance to the minimum over the last quarter
+    spread_prev: np.ndarray  # ... over the quarter before
+    balls: list  # with gradient noise: the theory's noise.Ball of each run (or None), else all None
+    sigma: float = 0.0  # the gradient noise the runs followed
+
+    @property
+    def radius(self) -> np.ndarray:
+        """The theory's noise-ball radius of each run (NaN where there is none)."""
+        return np.array([b.radius if b is not None else np.nan for b in self.balls], dtype=np.float64)
 
 
 def _count_flips(c: np.ndarray, floor: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Most sign changes along one axis of ``c`` (K, T, 2), counting only components above ``floor``
-    (K,) and only at the steps ``where`` (K, T-1) allows, with NaN (unrecorded) steps left out; and
+    (K, 1 or T, 2) and only at the steps ``where`` (K, T-1) allows, with NaN (unrecorded) steps left out; and
     the largest |component| a counted change landed at. Both (K,)."""
     s = np.sign(c)
-    s = np.where(np.abs(c) > floor[:, None, None], s, 0.0)
+    s = np.where(np.abs(c) > floor, s, 0.0)
     s = np.where(np.isfinite(c), s, 0.0)
     # carry the last nonzero sign forward so a small component in between does not hide a crossing
     idx = np.where(s != 0, np.arange(s.shape[1])[None, :, None], 0)
@@ -113,9 +132,10 @@ def _count_flips(c: np.ndarray, floor: np.ndarray, where: np.ndarray) -> tuple[n
     return change.sum(1).max(-1), landed.max(axis=(1, 2), initial=0.0)
 
 
-def facts(surface, points, loss, grad_norm) -> Facts:
+def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
     """The facts of K recorded runs: ``points`` (K, T+1, 2), ``loss`` and ``grad_norm`` (K, T+1),
-    NaN after a run was stopped."""
+    NaN after a run was stopped. ``noise``: None, or the runs' gradient noise as
+    ``(sigma, optimizer name, hyper, lr table (K, T))`` (the theory's balls are read from it)."""
     k, t1 = loss.shape
     ok = np.isfinite(loss) & np.all(np.isfinite(points), -1)
     n = np.where(ok.all(1), t1, np.argmin(ok, axis=1))
@@ -138,13 +158,24 @@ def facts(surface, points, loss, grad_norm) -> Facts:
         d_last = np.nanmax(np.where(in_last, dist, -np.inf), axis=1)
         d_prev = np.nanmax(np.where(in_prev, dist, -np.inf), axis=1)
         d_low = np.nanmin(np.where(in_last, dist, np.inf), axis=1)
+        spread = np.sqrt(np.nansum(np.where(in_last, dist**2, 0.0), axis=1) / q)
+        spread_prev = np.sqrt(np.nansum(np.where(in_prev, dist**2, 0.0), axis=1) / q)
+        balls = noise_balls(surface, app, n, noise)
         _, axes = np.linalg.eigh(surface.hessian(centre))
         proj = np.einsum("ktj,kji->kti", points - centre[:, None, :], axes)
-        floor = VISIBLE * np.maximum(dist[:, 0], 1e-300)
         # a crossing counts where the step lands no farther from the minimum: overshooting while
         # closing in (or bouncing at a fixed distance, the edge), not the growing swings of a run
         # flying off (that is divergence)
         closer = dist[:, 1:] <= dist[:, :-1] * (1.0 + ROUNDING)
+        floor = np.repeat(VISIBLE * np.maximum(dist[:, 0], 1e-300)[:, None, None], 2, axis=2)
+        std = np.full((k, t1, 2), np.nan)  # the theory's noise std along each axis at each step
+        for i, b in enumerate(balls):
+            if b is not None and b.std_path is not None:
+                std[i, : b.std_path.shape[1]] = b.std_path.T
+        floor = np.fmax(floor, CROSS_NOISE * std)  # with noise, a crossing must land beyond the noise
+        # ... and only the way in counts: once in the ball, crossings are the noise's
+        entered = np.logical_or.accumulate(dist <= NOISE_BALL * np.sqrt((std**2).sum(-1)), axis=1)
+        closer &= ~entered[:, 1:]
         flips, landed = _count_flips(proj, floor, closer)
         flips_late, _ = _count_flips(proj, floor, closer & (idx[:, 1:] >= (n // 2)[:, None]))
         swing = landed / np.maximum(dist[:, 0], 1e-300)
@@ -187,30 +218,36 @@ def facts(surface, points, loss, grad_norm) -> Facts:
         flat=flat,
         in_basin=in_basin,
         moved=moved,
+        spread=spread,
+        spread_prev=spread_prev,
+        balls=balls,
+        sigma=float(noise[0]) if noise is not None else 0.0,
     )
 
 
-def classify_all(
-    surface, points, loss, grad_norm, stopped, noise_radius=None
-) -> tuple[tuple[str, ...], Facts]:
+def classify_all(surface, points, loss, grad_norm, stopped, noise=None) -> tuple[tuple[str, ...], Facts]:
     """The regimes of K runs (see the module docstring) and the facts they were read from.
 
-    ``stopped`` (K,) bool: the run left the finite range; ``noise_radius`` (K,) or None: the theory's
-    noise-ball radius of each run (gradient noise), the scale of "settled" there.
+    ``stopped`` (K,) bool: the run left the finite range; ``noise``: None, or the gradient noise the
+    runs followed, ``(sigma, optimizer name, hyper, lr table (K, T))``: the scale of "settled" is then
+    the theory's noise ball.
     """
     points, loss, grad_norm = (np.asarray(a, np.float64) for a in (points, loss, grad_norm))
     if loss.ndim == 1:
         points, loss, grad_norm = points[None], loss[None], grad_norm[None]
-    fx = facts(surface, points, loss, grad_norm)
+    fx = facts(surface, points, loss, grad_norm, noise)
     stopped = np.asarray(stopped, dtype=bool).reshape(-1)
     res = ROUNDING * (1.0 + np.abs(fx.f_star) + np.abs(loss[:, 0]))
     with np.errstate(all="ignore"):
         blew_up = fx.rise > GROWTH
         exact = fx.gap_end <= SETTLED * fx.gap0 + res
         hover = fx.d_last <= HOVER * fx.d0
-        if noise_radius is not None:
-            r = np.asarray(noise_radius, np.float64).reshape(-1)
-            hover = hover | (np.isfinite(r) & (fx.d_last <= NOISE_BALL * r))
+        if noise is not None and noise[0] > 0:
+            r = fx.radius
+            in_ball = np.isfinite(r) & (fx.spread <= NOISE_BALL * r)
+            steady = fx.spread >= CLOSING * fx.spread_prev  # the spread stopped shrinking
+            hovering = ~np.isfinite(r) & (fx.spread <= SPREAD * fx.d0) & steady
+            hover = hover | in_ball | hovering
         settled = exact | hover
         is_local = np.array([a is not None and a.is_global is False for a in fx.approached])
         # the swings shrink, and the run is nearer the minimum than where it started
@@ -364,6 +401,8 @@ def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_r
         f"it stays within {_fmt(fx.d_last[i])} of the minimum, {_pct(fx.d_last[i] / fx.d0[i])} of its "
         "starting distance"
     )
+    if fx.sigma > 0 and not exact:
+        hover = _in_ball(i, fx, optimizer)
     if regime == "converged":
         base = f"Converged: {'it reached the minimum' if exact else hover} ({used})."
     elif exact or fx.d_last[i] <= HOVER * fx.d0[i]:
@@ -407,6 +446,21 @@ def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_r
             f"long run each step keeps {_pct(factor)} of the distance along the steepest direction."
         )
     return base
+
+
+def _in_ball(i, fx, optimizer) -> str:
+    """Where a noisy run settled: its measured spread beside the theory's ball radius."""
+    spread, ball = _fmt(fx.spread[i]), fx.balls[i]
+    if ball is not None and np.isfinite(ball.radius):
+        return (
+            f"it settled in a noise ball: over the last quarter its root-mean-square distance to the "
+            f"minimum is {spread} (the theory's for these lrs and σ = {_fmt(fx.sigma)}: {_fmt(ball.radius)})"
+        )
+    return (
+        f"it hovers in a noise ball: over the last quarter its root-mean-square distance to the minimum "
+        f"is {spread}, {_pct(fx.spread[i] / fx.d0[i])} of its starting distance (no closed-form ball "
+        f"for {optimizer})"
+    )
 
 
 def _stalled(i, fx, lr0, lr_end, used, steps) -> str:
@@ -489,18 +543,15 @@ class _Named:
         self.name, self.hyper = name, hyper
 
 
-def noise_radii(surface, fx: Facts, optimizer, hyper, lr_table, sigma) -> np.ndarray | None:
-    """The theory's noise-ball radius of each run at its approached minimum for its last lr (NaN where
-    there is no theory: an adaptive optimizer, or no minimum), or None without noise."""
-    sigma = np.broadcast_to(np.asarray(sigma, np.float64), (len(fx.n),))
-    if not np.any(sigma > 0):
-        return None
-    out = np.full(len(fx.n), np.nan)
-    for i, app in enumerate(fx.approached):
-        if app is None or sigma[i] <= 0:
-            continue
-        lr = float(np.asarray(lr_table[i])[min(len(lr_table[i]) - 1, max(int(fx.n[i]) - 2, 0))])
-        ball = noise.ball(surface, app.xy, lr, float(sigma[i]), optimizer, hyper)
-        if ball is not None:
-            out[i] = ball.radius
-    return out
+def noise_balls(surface, approached, n, noise) -> list:
+    """The theory's noise ball (``noise.Ball`` or None) of each run at its approached minimum over
+    its last quarter of recorded points (``noise.run_balls``: the spread expected there through the
+    run's own lrs, from none at the start); all None without noise."""
+    k = len(approached)
+    if noise is None or not noise[0] > 0:
+        return [None] * k
+    sigma, name, hyper, table = noise
+    table = np.broadcast_to(np.asarray(table, np.float64), (k, np.shape(table)[-1]))
+    window = [(max(int(m) // 4, 1), int(m)) for m in n]
+    centres = [a.xy if a is not None else None for a in approached]
+    return _noise.run_balls(surface, centres, table, float(sigma), name, hyper, window)

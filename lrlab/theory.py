@@ -32,6 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrlab import optimizers
+from lrlab.noise import ball as noise_ball
+from lrlab.noise import sigma_for_batch, stationary_variance
+
+__all__ = ["noise_ball", "sigma_for_batch", "stationary_variance"]  # gradient noise: see lrlab.noise
 
 MOMENTUM_METHODS = ("sgd", "momentum", "nesterov")
 EDGE_RTOL = 1e-9  # an lr this close (relative) to the divergence line is on it: the edge
