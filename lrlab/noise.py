@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrlab.params import real
+from lrlab.params import integer, real
 
 MOMENTUM_METHODS = ("sgd", "momentum", "nesterov")
 BALL_SIGMAS = 2.0  # the ball drawn on the map: 2 standard deviations along each eigenvector
@@ -45,6 +45,7 @@ BALL_SIGMAS = 2.0  # the ball drawn on the map: 2 standard deviations along each
 
 # σ, declared once: ``descend(noise=)`` checks it, the app's widget and URL are built from it
 SIGMA = real("noise", 0.0, 0.0, note="σ, the standard deviation of the noise added to each gradient")
+BATCH = integer("batch", 1, 1, 1_000_000, note="the mini-batch size B: σ_B = σ₁/√B")
 
 
 def check_sigma(sigma) -> float:
@@ -55,9 +56,7 @@ def check_sigma(sigma) -> float:
 def sigma_for_batch(sigma_1: float, batch: int) -> float:
     """The gradient noise of a mini-batch of ``batch`` samples when one sample has ``sigma_1``:
     the mean of B independent errors has σ₁/√B."""
-    if isinstance(batch, bool) or not isinstance(batch, int | np.integer) or batch < 1:
-        raise ValueError(f"batch must be an integer >= 1, got {batch!r}")
-    return check_sigma(sigma_1) / float(np.sqrt(batch))
+    return check_sigma(sigma_1) / float(np.sqrt(BATCH.check(batch)))
 
 
 def _linear_system(name: str, hyper: dict, lr: float, lam: float):

@@ -566,6 +566,31 @@ def make(name: str, base_lr: float | None = None, **kw) -> Schedule | Plateau:
     return with_warmup(sched, warm.get("warmup_steps", 0), start_factor)
 
 
+def spanning(name: str, steps: int) -> dict:
+    """Parameters that make schedule ``name`` span a run of ``steps`` updates, where PyTorch's own
+    defaults are lengths of their own (a cosine's T_max = 100 on a 600-step run would restart the
+    picture six times): cosine T_max = steps, step decay by 10× at each quarter, multistep at 1/2 and
+    3/4, polynomial / one-cycle over the whole run, restarts every quarter, a cyclic half-period of
+    1/8, warm-up over the first tenth, exponential and inverse-time to 1/100 of the lr at the end.
+    Other parameters keep their defaults; a schedule with no length of its own gets none."""
+    q = max(steps // 4, 1)
+    table = {
+        "step": {"step_size": q},
+        "multistep": {"milestones": (max(steps // 2, 1), max(3 * steps // 4, 2))},
+        "exponential": {"gamma": float(0.01 ** (1.0 / max(steps, 1)))},
+        "polynomial": {"total_iters": steps},
+        "cosine": {"t_max": steps},
+        "cosine_restarts": {"t_0": q},
+        "cyclic": {"step_size_up": max(steps // 8, 1)},
+        "onecycle": {"total_steps": steps},
+        "warmup": {"total_iters": max(steps // 10, 1)},
+        "inverse_time": {"decay_steps": steps / 99.0},  # lr / (1 + steps/decay_steps) = lr / 100
+    }
+    if name not in names():
+        raise ValueError(f"unknown schedule {name!r}; one of {', '.join(names())}")
+    return dict(table.get(name, {}))
+
+
 def for_lrs(name: str, lrs, **kw):
     """What ``lrlab.descend`` and ``training.train`` take for K runs from the base lrs ``lrs`` under
     schedule ``name`` with keywords ``kw``: the lrs as an array when the schedule is constant with no

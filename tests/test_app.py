@@ -3,6 +3,7 @@ pipeline over every surface x optimizer x schedule pairing."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -305,3 +306,45 @@ def test_the_schedule_preview_is_drawn_by_the_chart_component():
     y = trace["y"]
     assert y[0] == pytest.approx(0.1) and y[-1] < 0.05  # cosine annealing: falls at every step
     assert all(a >= b for a, b in zip(y[:-1], y[1:], strict=True))
+
+
+# -- gradient noise ----------------------------------------------------------------------------------
+
+
+def test_noise_from_a_link_reaches_the_runs_the_badges_and_the_map():
+    import json
+
+    q = presets.PRESETS["noise_decay"].params
+    at = run_app(q)
+    assert badges(at) == expected(presets.config("noise_decay"))
+    for r in P.simulate(presets.config("noise_decay")).runs:  # each badge says the engine's sentence
+        assert r.traj.explanation in html.unescape(badge_text(at))
+    assert badge_text(at).count("noise ball") >= 2  # the constant and step-decay runs name their ball
+    assert url(at)["noise"] == "1" and url(at)["compare"] == "schedules"
+    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    (spec,) = [a["spec"] for a in args if "spec" in a]  # the player (the schedule preview is a chart)
+    balls = [sh for sh in spec["map"]["layout"]["shapes"] if sh["type"] == "path"]
+    assert len(balls) == 2 * 3  # one theory ellipse per run (a halo and a line), above the paths
+
+
+def test_the_noise_widgets_write_the_url_and_shared_draws():
+    at = run_app({"compare": "list", "lrs": "0.05,0.2"})
+    assert "noise" not in url(at)
+    at.number_input(key="w.noise").set_value(0.8).run()
+    at.number_input(key="w.batch").set_value(4).run()
+    at.number_input(key="w.seed").set_value(5).run()
+    assert not at.exception
+    q = url(at)
+    assert (q["noise"], q["batch"], q["seed"]) == ("0.8", "4", "5")
+    cfg, _ = C.from_query(q)
+    assert cfg.sigma == pytest.approx(0.4)
+    assert badges(at) == expected(cfg)
+    assert any("σ = σ₁/√B = 0.4" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "bad", [{"noise": "-1"}, {"noise": "nan"}, {"noise": "inf"}, {"noise": "0.5", "seed": "x"}]
+)
+def test_a_bad_noise_link_gets_a_notice_not_a_traceback(bad):
+    at = run_app(bad)
+    assert len(at.warning) == 1 and ("noise" in at.warning[0].value or "seed" in at.warning[0].value)

@@ -9,6 +9,7 @@ theory at the minimum the runs approach. Then each preset's own story, measured 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -146,11 +147,11 @@ def test_step_decay_flies_out_for_five_steps_then_converges():
 
 
 def test_cyclic_escape_from_the_local_dip():
-    cfg, (run,) = runs("cyclic_escape")
-    surf = C.build_surface(cfg)
+    cfg, (constant, run) = runs("cyclic_escape")
+    assert (constant.label, run.label) == ("Constant", "Cyclic")
+    assert constant.traj.regime == "local_minimum" and not constant.traj.approached.is_global
     assert run.traj.approached.is_global
-    constant = lrlab.descend(surf, "sgd", cfg.lr, steps=cfg.steps)
-    assert constant.regime == "local_minimum"
+    assert np.all(constant.traj.lr == 0.01) and run.traj.lr[0] == pytest.approx(0.01)
     assert max(run.traj.lr) == pytest.approx(0.2, rel=0.01)
 
 
@@ -159,3 +160,64 @@ def test_banana_momentum_reaches_the_minimum_sgd_does_not():
     d_sgd, d_mom = (np.hypot(*(r.traj.points[-1] - (1, 1))) for r in (sgd, mom))
     assert mom.traj.regime == "converged" and d_mom < 1e-2 and d_sgd > 0.1
     assert surfaces.make("rosenbrock").global_min.xy == (1.0, 1.0)
+
+
+# -- gradient noise: each claim on several seeds (a claim that held on one seed only is not told) --
+
+SEEDS = range(6)
+
+
+def noisy_runs(name: str, seed: int):
+    cfg = replace(presets.config(name), seed=seed)
+    return cfg, P.simulate(cfg).runs
+
+
+def spread(traj) -> float:
+    """RMS distance to the approached minimum over the last quarter (the badge's measured spread)."""
+    pts = traj.points[-(len(traj.points) // 4) :]
+    return float(np.sqrt(np.mean(np.sum((pts - traj.approached.xy) ** 2, -1))))
+
+
+def test_noise_precise_smaller_lr_smaller_ball_and_the_loss_curves_cross():
+    for seed in SEEDS:
+        cfg, (small, big) = noisy_runs("noise_precise", seed)
+        assert cfg.sigma == 1.0 and (small.traj.lr[0], big.traj.lr[0]) == (0.02, 0.2)
+        assert [r.traj.regime for r in (small, big)] == ["converged", "converged"]
+        assert small.traj.ball.radius < 0.4 * big.traj.ball.radius  # "about a third as wide" (theory)
+        assert spread(small.traj) < 0.5 * spread(big.traj)  # ... and measured
+        for r in (small, big):
+            assert 0.6 < spread(r.traj) / r.traj.ball.radius < 1.5
+        q = len(small.traj.loss) // 4
+        assert np.mean(big.traj.loss[1:20]) < 0.3 * np.mean(small.traj.loss[1:20])  # fast first
+        assert np.mean(small.traj.loss[-q:]) < 0.5 * np.mean(big.traj.loss[-q:])  # lower at the end
+
+
+def test_noise_decay_decayed_runs_settle_in_a_much_smaller_ball():
+    for seed in SEEDS:
+        cfg, (const, step, cos) = noisy_runs("noise_decay", seed)
+        assert [r.label for r in (const, step, cos)] == ["Constant", "Step decay", "Cosine annealing"]
+        assert all(r.traj.lr[0] == 0.4 for r in (const, step, cos))
+        assert step.traj.lr[150] == pytest.approx(0.04) and step.traj.lr[0] == 0.4  # ÷10 every 150 steps
+        for r in (step, cos):
+            assert spread(r.traj) < 0.3 * spread(const.traj)  # "several times smaller"
+            # "arrive as fast": the same first 10 steps (the lr hardly moved yet)
+            np.testing.assert_allclose(r.traj.points[:10], const.traj.points[:10], rtol=0.05, atol=0.05)
+        assert 0.8 < spread(const.traj) / const.traj.ball.radius < 1.25  # constant: the stationary ball
+
+
+def test_noise_batch_larger_batch_same_ball_at_a_larger_lr_and_sooner():
+    radii, arrivals = {}, {}
+    for name in ("noise_batch_1", "noise_batch_16"):
+        measured, arrive = [], []
+        for seed in SEEDS:
+            cfg, (run,) = noisy_runs(name, seed)
+            r = run.traj.ball.radius
+            measured.append(spread(run.traj))
+            d = np.linalg.norm(run.traj.points - run.traj.approached.xy, axis=-1)
+            arrive.append(int(np.argmax(d <= 2 * r)))
+        radii[name], arrivals[name] = r, np.median(arrive)
+        assert 0.6 < np.mean(measured) / r < 1.4, name
+    one, sixteen = presets.config("noise_batch_1"), presets.config("noise_batch_16")
+    assert sixteen.sigma == pytest.approx(0.125) and one.sigma == 0.5 and sixteen.lr == 16 * one.lr
+    assert radii["noise_batch_16"] == pytest.approx(radii["noise_batch_1"], rel=0.15)  # "about the same"
+    assert 8 < arrivals["noise_batch_1"] / arrivals["noise_batch_16"] < 32  # "about 16× sooner"

@@ -408,6 +408,24 @@ def _internals(traj, dec: int) -> tuple[list | None, list | None, list | None]:
     return gs, vs, eff
 
 
+def ball_shapes(runs: Sequence[Run], dec: int) -> list[dict]:
+    """With gradient noise: each run's noise ball, the theory's 2-σ ellipse at the minimum it
+    approaches (``noise.Ball.ellipse``, over the run's last quarter), as layout shapes drawn above the
+    paths (a noisy path covers its own ball): a white halo under a line in the run's colour."""
+    out = []
+    for k, run in enumerate(runs):
+        ball = getattr(run.traj, "ball", None)
+        if ball is None or not np.all(np.isfinite(ball.std)):
+            continue
+        xy = ball.ellipse()
+        path = "M " + " L ".join(f"{x:.{dec + 1}f},{y:.{dec + 1}f}" for x, y in xy) + " Z"
+        for color, width in (("white", 5), (colour(k), 2.5)):
+            out.append(
+                {"type": "path", "path": path, "layer": "above", "line": {"color": color, "width": width}}
+            )
+    return out
+
+
 def player_spec(
     surface,
     runs: Sequence[Run],
@@ -424,6 +442,9 @@ def player_spec(
     ``charts``: include :func:`line_charts` (drawn by the player beside or under its map)."""
     dec = _decimals(surface)
     map_traces, map_layout = map_static(surface, start)
+    shapes = ball_shapes(runs, dec)
+    if shapes:
+        map_layout = {**map_layout, "shapes": [*map_layout.get("shapes", []), *shapes]}
     s3_traces, s3_layout = surface3d_static(surface, start)
     out_runs = []
     for k, run in enumerate(runs):

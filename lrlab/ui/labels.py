@@ -19,7 +19,7 @@ SCHEDULE_LABELS = {
     "polynomial": "Polynomial decay",
     "cosine": "Cosine annealing",
     "cosine_restarts": "Cosine with restarts",
-    "cyclic": "Cyclic (triangular)",
+    "cyclic": "Cyclic",
     "onecycle": "One-cycle",
     "warmup": "Linear warm-up",
     "inverse_time": "Inverse-time decay",

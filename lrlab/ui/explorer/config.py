@@ -10,9 +10,12 @@ URL query parameters (every one optional; a missing one takes its default)::
     lr=0.1                                  learning rate, 1e-4 .. 1e6
     sched=step  sc.step_size=30             schedule and its parameters (``sc.<name>``)
     steps=200                               number of updates, 1 .. 2000
-    compare=multiples  mult=0.5,1,2,4       compare: none | multiples | list | optimizers
+    compare=multiples  mult=0.5,1,2,4       compare: none | multiples | list | optimizers | schedules
     lrs=0.01,0.1,0.5                        the typed lr list (compare=list)
     opts=sgd,momentum,adam                  the optimizers (compare=optimizers)
+    scheds=constant,step,cosine             the schedules (compare=schedules), each from the same lr
+    noise=0.5  batch=16  seed=3             gradient noise σ₁ (one sample), mini-batch size B
+                                            (σ = σ₁/√B), and the seed of the noise draws
 
 The parameters of surfaces, optimizers and schedules, their kinds and ranges, are the engine's own
 declarations (``surfaces.params``, ``optimizers.params``, ``schedules.params``).
@@ -22,14 +25,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lrlab import optimizers, schedules, surfaces
+from lrlab import descent, noise, optimizers, schedules, surfaces
 from lrlab.params import choice, choices, integer, real, reals, text
 from lrlab.ui.codec import Field, Group, Pairs, Schema
 
 LR_MIN, LR_MAX = 1e-4, 1e6  # the slider spans 1e-4 .. 10; the exact box and the URL go to 1e6
 STEPS_MIN, STEPS_MAX = 1, 2000
 MAX_RUNS = 7
-COMPARE_MODES = ("none", "multiples", "list", "optimizers")
+COMPARE_MODES = ("none", "multiples", "list", "optimizers", "schedules")
 CUSTOM = "custom"
 DEFAULT_MULTIPLES = (0.5, 1.0, 2.0, 4.0)
 FORMULA_MAX = 300
@@ -60,6 +63,15 @@ class Config:
     multiples: tuple[float, ...] = DEFAULT_MULTIPLES
     lrs: tuple[float, ...] = ()
     optimizers: tuple[str, ...] = ()
+    schedules: tuple[str, ...] = ()
+    noise: float = 0.0  # σ₁: the gradient noise of one sample
+    batch: int = 1  # mini-batch size B
+    seed: int = 0
+
+    @property
+    def sigma(self) -> float:
+        """The gradient noise the runs follow: σ₁/√B."""
+        return noise.sigma_for_batch(self.noise, self.batch)
 
     @property
     def start(self) -> tuple[float, float] | None:
@@ -92,6 +104,20 @@ def build_schedule(cfg: Config, base_lr: float):
     return schedules.make(cfg.schedule, base_lr=base_lr, **dict(cfg.schedule_params))
 
 
+def schedule_params(name: str, cfg: Config) -> dict:
+    """The parameters of schedule ``name`` in ``cfg``: the configured ones for the configured
+    schedule, else the ones that span the run (``schedules.spanning``)."""
+    if name == cfg.schedule:
+        return dict(cfg.schedule_params)
+    return schedules.spanning(name, cfg.steps)
+
+
+def run_schedules(cfg: Config) -> tuple[str, ...]:
+    if cfg.compare == "schedules" and cfg.schedules:
+        return cfg.schedules
+    return (cfg.schedule,)
+
+
 def run_lrs(cfg: Config) -> tuple[float, ...]:
     """The base learning rate of each run (one per run; optimizers-compare runs share cfg.lr)."""
     if cfg.compare == "multiples":
@@ -100,6 +126,8 @@ def run_lrs(cfg: Config) -> tuple[float, ...]:
         return cfg.lrs
     if cfg.compare == "optimizers":
         return tuple(cfg.lr for _ in run_optimizers(cfg))
+    if cfg.compare == "schedules":
+        return tuple(cfg.lr for _ in run_schedules(cfg))
     return (cfg.lr,)
 
 
@@ -138,6 +166,8 @@ def _settle(cfg: Config, problems: list[str], source: str, given: dict) -> Confi
         cfg = replace(cfg, lrs=(cfg.lr,))
     if cfg.compare == "optimizers" and not cfg.optimizers:
         cfg = replace(cfg, optimizers=(cfg.optimizer,))
+    if cfg.compare == "schedules" and not cfg.schedules:
+        cfg = replace(cfg, schedules=(cfg.schedule,))
     return cfg
 
 
@@ -167,6 +197,10 @@ def _settle_start(cfg: Config, problems: list[str], url: dict | None) -> Config:
 
 def _relevant(mode: str):
     return lambda cfg: cfg.compare == mode
+
+
+def _noisy(cfg) -> bool:
+    return cfg.noise > 0
 
 
 def _surface_params(name: str):
@@ -234,6 +268,19 @@ SCHEMA = Schema(
             fallback="the single optimizer",
             to_widget=lambda v, c: list(v or (c.optimizer,)),
         ),
+        Field(
+            "schedules",
+            choices("scheds", (), schedules.names(), count=(1, MAX_RUNS)),
+            "scheds",
+            "w.scheds",
+            shown=_relevant("schedules"),
+            label="schedules",
+            fallback="the single schedule",
+            to_widget=lambda v, c: list(v or (c.schedule,)),
+        ),
+        Field("noise", noise.SIGMA, "noise", "w.noise", label="gradient noise σ₁"),
+        Field("batch", noise.BATCH, "batch", "w.batch", shown=_noisy, label="mini-batch size"),
+        Field("seed", descent.SEED, "seed", "w.seed", shown=_noisy, label="seed"),
     ),
     groups=(
         Group("surface_params", "surface", _surface_params, "s.", "w.s.", "surface", build_surface),

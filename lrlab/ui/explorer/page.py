@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lrlab import optimizers, surfaces, theory
+from lrlab import descent, optimizers, schedules, surfaces, theory
 from lrlab.figures import colour
 from lrlab.figures import surface as F
 from lrlab.ui import style
@@ -20,7 +20,7 @@ from lrlab.ui.chart import chart
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import presets
-from lrlab.ui.labels import OPT_LABELS, SURFACE_LABELS
+from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, SURFACE_LABELS
 from lrlab.ui.player import descent_player
 from lrlab.ui.session import PageState
 from lrlab.ui.widgets import optimizer_and_schedule, param_widget, preset_picker
@@ -33,6 +33,7 @@ COMPARE_LABELS = {
     "multiples": "lr × multiples",
     "list": "Typed list of lrs",
     "optimizers": "Several optimizers",
+    "schedules": "Several schedules",
 }
 STATE = PageState(C.SCHEMA, "explorer")
 
@@ -240,6 +241,18 @@ def _controls() -> tuple[C.Config, list[str], object]:
             key="w.opts",
             max_selections=C.MAX_RUNS,
         )
+    elif mode == "schedules":
+        ss.setdefault("w.scheds", [ss["w.sched"]])
+        st.multiselect(
+            "schedules (each from the lr above)",
+            schedules.names(),
+            format_func=lambda n: SCHEDULE_LABELS.get(n, n),
+            key="w.scheds",
+            max_selections=C.MAX_RUNS,
+            help="The schedule picked above keeps its settings; the others span the run "
+            "(e.g. a cosine over all the steps, a step decay by 10× at each quarter).",
+        )
+    _noise_controls(ss)
 
     cfg, errors = C.SCHEMA.from_widgets(ss)
     problems += errors
@@ -249,6 +262,28 @@ def _controls() -> tuple[C.Config, list[str], object]:
         cfg = replace(cfg, surface=C.DEFAULT.surface, formula="")
         surf = surface_of(cfg)
     return cfg, problems, (surf, crit_slot, preview_slot)
+
+
+def _noise_controls(ss) -> None:
+    st.subheader("Gradient noise")
+    ss.setdefault("w.noise", C.DEFAULT.noise)
+    st.number_input(
+        "noise σ₁ (one sample)",
+        min_value=0.0,
+        step=0.1,
+        format="%g",
+        key="w.noise",
+        help="Real training follows a noisy (mini-batch) gradient: each step uses ∇f + σ·ξ with ξ drawn "
+        "from N(0, I), the same draws for every run. 0: the exact gradient.",
+    )
+    if ss["w.noise"] > 0:
+        ss.setdefault("w.batch", C.DEFAULT.batch)
+        ss.setdefault("w.seed", C.DEFAULT.seed)
+        c1, c2 = st.columns(2)
+        c1.number_input("mini-batch size B", min_value=1, max_value=1_000_000, step=1, key="w.batch")
+        c2.number_input("seed", min_value=0, max_value=descent.MAX_SEED, step=1, key="w.seed")
+        sigma = ss["w.noise"] / math.sqrt(ss["w.batch"])
+        st.caption(f"σ = σ₁/√B = {sigma:.3g}: a batch of B samples averages B independent errors.")
 
 
 def _critical_text(result: P.Result, cfg: C.Config) -> str:

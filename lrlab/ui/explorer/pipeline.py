@@ -4,7 +4,8 @@
 (single-run ``Trajectory`` objects whose ``surface`` field is dropped, so a Result pickles and can
 live in ``st.cache_data``) and the critical learning rates of the configured optimizer. Each compare
 mode is one batched ``lrlab.descend`` call (K learning rates or K schedules at once), except
-"optimizers", which is one call per optimizer.
+"optimizers" and "schedules", which are one call per optimizer or schedule. With gradient noise every
+run follows the same draws (one seed), so the runs compare under the same noise.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lrlab import schedules, theory
 from lrlab.descent import descend
 from lrlab.figures.surface import Run
 from lrlab.ui.explorer import config as C
-from lrlab.ui.labels import lr_label, opt_label
+from lrlab.ui.labels import SCHEDULE_LABELS, lr_label, opt_label
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,8 +33,9 @@ def start_of(cfg: C.Config, surface) -> tuple[float, float]:
     return tuple(float(v) for v in (cfg.start if cfg.start is not None else surface.start))
 
 
-def _lr_arg(cfg: C.Config, lrs):
-    return schedules.for_lrs(cfg.schedule, lrs, **dict(cfg.schedule_params))
+def _lr_arg(cfg: C.Config, lrs, schedule: str | None = None):
+    name = schedule or cfg.schedule
+    return schedules.for_lrs(name, lrs, **C.schedule_params(name, cfg))
 
 
 def simulate(cfg: C.Config, surface=None) -> Result:
@@ -42,14 +44,20 @@ def simulate(cfg: C.Config, surface=None) -> Result:
     start = start_of(cfg, surface)
     lrs = C.run_lrs(cfg)
     runs: list[Run] = []
+    run = dict(start=start, steps=cfg.steps, noise=cfg.sigma, seed=cfg.seed)
     if cfg.compare == "optimizers":
         for name in C.run_optimizers(cfg):
             opt = C.build_optimizer(name, cfg)
-            traj = descend(surface, opt, _lr_arg(cfg, [cfg.lr]), start=start, steps=cfg.steps)
+            traj = descend(surface, opt, _lr_arg(cfg, [cfg.lr]), **run)
             runs.append(Run(opt_label(name), _strip(traj.run(0))))
+    elif cfg.compare == "schedules":
+        opt = C.build_optimizer(cfg.optimizer, cfg)
+        for name in C.run_schedules(cfg):
+            traj = descend(surface, opt, _lr_arg(cfg, [cfg.lr], name), **run)
+            runs.append(Run(SCHEDULE_LABELS.get(name, name), _strip(traj.run(0))))
     else:
         opt = C.build_optimizer(cfg.optimizer, cfg)
-        traj = descend(surface, opt, _lr_arg(cfg, lrs), start=start, steps=cfg.steps)
+        traj = descend(surface, opt, _lr_arg(cfg, lrs), **run)
         labels = [lr_label(lr) for lr in lrs]
         if cfg.compare == "multiples":
             labels = [f"{m:g}× · lr = {lr:.4g}" for m, lr in zip(cfg.multiples, lrs, strict=True)]

@@ -161,9 +161,9 @@ PRESETS: dict[str, Preset] = {
     "cyclic_escape": Preset(
         "A cyclic lr escapes a local minimum",
         "schedules",
-        "At a constant lr of 0.01 this run stops in the nearest (local) dip of the camel. The cyclic "
-        "schedule lifts the lr to 0.2 every 50 steps: the run is thrown out of the shallow dip and, as the "
-        "peaks shrink (triangular2), settles in a global minimum.",
+        "At a constant lr of 0.01 the first run stops in the nearest (local) dip of the camel. The cyclic "
+        "schedule lifts the same lr to 0.2 every 50 steps: the second run is thrown out of the shallow dip "
+        "and, as the peaks shrink (triangular2), settles in a global minimum.",
         _p(
             surface="six_hump_camel",
             opt="sgd",
@@ -173,8 +173,10 @@ PRESETS: dict[str, Preset] = {
             sc__step_size_up=50,
             sc__mode="triangular2",
             steps=300,
+            compare="schedules",
+            scheds="constant,cyclic",
         ),
-        _e(CONVERGES),
+        _e("local_minimum", CONVERGES),
     ),
     "banana": Preset(
         "Momentum along the banana valley",
@@ -184,6 +186,53 @@ PRESETS: dict[str, Preset] = {
         "while SGD is still on its way.",
         _p(surface="rosenbrock", opt="sgd", lr=0.001, compare="optimizers", opts="sgd,momentum", steps=1500),
         _e("too_slow", CONVERGES),
+    ),
+    "noise_precise": Preset(
+        "Gradient noise: a smaller lr is more precise, but slower",
+        "noise",
+        "Each step's gradient carries noise σ = 1 (as a mini-batch gradient does), the same draws for both "
+        "runs. lr = 0.2 gets near the minimum in a few steps, then hovers in a wide noise ball; lr = 0.02 "
+        "is slow to arrive but settles in a ball about a third as wide (the theory: the variance is "
+        "ησ²/(λ(2 − ηλ)), proportional to the lr), so its loss curve crosses below the fast one's.",
+        _p(surface="quadratic", opt="sgd", lr=0.02, compare="list", lrs="0.02,0.2", steps=400, noise=1),
+        _e("converged", "converged"),
+    ),
+    "noise_decay": Preset(
+        "High lr first, then decay: why schedules exist",
+        "noise",
+        "With gradient noise σ = 1 a constant lr = 0.4 arrives fast and then hovers in a wide noise ball "
+        "for ever. Step decay (÷10 every 150 steps) and cosine annealing start from the same lr, so they "
+        "arrive as fast, and then, as the lr falls, they settle into a ball several times smaller: the "
+        "large lr for the journey, a small one to fine-tune at the end.",
+        _p(
+            surface="quadratic",
+            opt="sgd",
+            lr=0.4,
+            sched="step",
+            sc__step_size=150,
+            compare="schedules",
+            scheds="constant,step,cosine",
+            steps=600,
+            noise=1,
+        ),
+        _e("converged", "converged", "converged"),
+    ),
+    "noise_batch_1": Preset(
+        "Batch size and lr (1 of 2): batch 1, lr = 0.01",
+        "noise",
+        "One sample per step: gradient noise σ₁ = 0.5. lr = 0.01 keeps the noise ball small, but the run "
+        "needs hundreds of steps to get there. Compare with batch 16 at 16× the lr (2 of 2).",
+        _p(surface="quadratic", s__a=2, s__b=1, opt="sgd", lr=0.01, steps=1000, noise=0.5),
+        _e("converged"),
+    ),
+    "noise_batch_16": Preset(
+        "Batch size and lr (2 of 2): batch 16, lr = 0.16",
+        "noise",
+        "A batch of 16 samples averages 16 independent errors: σ = 0.5/√16 = 0.125. At 16× the lr, "
+        "lr = 0.16, the noise ball is about the same size as batch 1's at its lr of 0.01 (the ball grows "
+        "with ησ²), and the run gets there about 16× sooner: a larger batch allows a larger lr.",
+        _p(surface="quadratic", s__a=2, s__b=1, opt="sgd", lr=0.16, steps=1000, noise=0.5, batch=16),
+        _e("converged"),
     ),
 }
 

@@ -195,6 +195,37 @@ CONCEPTS: tuple[Concept, ...] = (
         ),
     ),
     Concept(
+        "noise",
+        "Gradient noise: why a smaller lr is more precise, and why schedules exist",
+        (
+            _md(
+                "Real training follows a noisy gradient: a mini-batch's gradient is the true one plus an "
+                "error. Model it as ĝ = ∇f + σξ with ξ ~ N(0, I), fresh each step. On a bowl of curvature "
+                "λ, SGD no longer lands on the minimum: it settles in a **noise ball** whose variance "
+                "along that direction is"
+            ),
+            _tex(
+                r"\operatorname{Var} = \frac{\eta\,\sigma^2}{\lambda\,(2 - \eta\lambda)},\qquad "
+                r"\mathbb{E}[f - f^*] \approx \frac{\eta\,\sigma^2}{2}\sum_i \frac{1}{2 - \eta\lambda_i}"
+            ),
+            _md(
+                "Both grow with η: a large lr arrives fast but hovers in a wide ball, a small one is slow "
+                "but precise. A schedule takes both: a large η for the journey, then a decaying η so the "
+                "ball shrinks at the end. A batch of B samples averages B independent errors, so "
+                "σ_B = σ₁/√B: a larger batch allows a larger lr for the same ball (η σ² is what "
+                "counts). In the explorer, *Gradient noise* sets σ₁, the batch size and the seed; the "
+                "map draws each run's theoretical 2σ ellipse and the badge puts the measured spread "
+                "beside the theory's."
+            ),
+        ),
+        (
+            (SURFACE, "noise_precise"),
+            (SURFACE, "noise_decay"),
+            (SURFACE, "noise_batch_1"),
+            (SURFACE, "noise_batch_16"),
+        ),
+    ),
+    Concept(
         "adaptive",
         "Adaptive methods: AdaGrad, RMSprop, Adam",
         (
