@@ -3,6 +3,7 @@ and to clicks, keeps the console clean, and leaves screenshots (tests/screenshot
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.conftest import SHOTS, publish, wait_idle
@@ -183,3 +184,46 @@ def test_screenshots_projector_and_phone(browser, app_url):
     shoot(page, "explorer-phone")
     ctx.close()
     assert errors == []
+
+
+def test_dragging_the_players_lr_across_2_over_lambda_redraws_at_once_then_release_sets_the_url(
+    page, app_url
+):
+    """The lr fan: dragging the in-player slider redraws the path, the readout and the verdict from
+    the fan with no rerun (the script never runs while the mouse moves); the release sends the lr
+    back, and the URL and the sidebar's badges follow."""
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.3&steps=60")
+    slider = player.get_by_role("slider", name="Learning rate")
+    assert player.locator("#fanval").inner_text() == "lr = 0.3"
+    assert player.locator("#fanverdict").get_attribute("data-regime") == "oscillating"
+    before = run_path(player)
+    ticks = player.locator(".fantick").all_inner_texts()
+    assert ticks == ["1/λ = 0.25", "2/λ = 0.5"]
+    # count the script's runs while the mouse moves: the page reruns only after the release
+    page.evaluate(
+        """() => { window.__runs = 0; new MutationObserver(() => {
+             if (document.querySelector("[data-test-script-state='running']")) window.__runs++;
+           }).observe(document.body,
+                      {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]}); }"""
+    )
+    box = slider.bounding_box()
+    tick = player.locator(".fantick").nth(1).bounding_box()  # 2/λ
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + box["width"] * 0.5
+    knob = player.locator("#fanlr").evaluate("e => e.value / e.max")
+    page.mouse.move(box["x"] + 10 + (box["width"] - 20) * knob, y)
+    page.mouse.down()
+    seen = set()
+    for x in np.linspace(x0, tick["x"] + 60, 12):  # from below 2/λ to past it
+        page.mouse.move(float(x), y)
+        seen.add(player.locator("#fanverdict").get_attribute("data-regime"))
+    assert "diverged" in seen and run_path(player) != before
+    assert player.locator("#readout").inner_text().startswith("lr = ")
+    assert page.evaluate("window.__runs") == 0  # no round trip while dragging
+    shown = player.locator("#fanval").inner_text()
+    page.mouse.up()
+    lr = shown.removeprefix("lr = ")
+    page.wait_for_function(f"() => location.search.includes('lr={lr}')", timeout=30_000)
+    wait_idle(page)
+    assert page.locator(".lr-badge .pill").first.inner_text().startswith("✖ diverged")
+    assert page.console_errors == []

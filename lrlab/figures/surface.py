@@ -33,6 +33,7 @@ import numpy as np
 
 from lrlab.figures import DASHES, SYMBOLS, colour
 from lrlab.figures.parts import sig, stop_mark
+from lrlab.theory import OVERSHOOT_RULE
 
 FONT = {"family": "Source Sans Pro, Source Sans 3, system-ui, sans-serif", "size": 17, "color": "#111"}
 GRID = 81  # contour grid per axis
@@ -47,6 +48,7 @@ REGIME_LABEL = {
     "too_slow": "too slow",
     "local_minimum": "stuck in a local minimum",
     "unstable": "unstable",
+    "stalled": "stalled",
 }
 
 
@@ -426,6 +428,49 @@ def ball_shapes(runs: Sequence[Run], dec: int) -> list[dict]:
     return out
 
 
+def fan_spec(surface, lr_fan, runs: Sequence[Run], lr: float) -> dict:
+    """What the player's lr slider draws from: every run of the fan (``lrlab.fan.Fan``) as the map's
+    path and the charts' lines need it (the same rounding and the same f* as :func:`player_spec`),
+    each lr's regime, badge text and sentence, the theory's lines, and the fan index of ``lr``."""
+    dec = _decimals(surface)
+    tr = lr_fan.traj
+    fmin = floor_value(surface, runs=runs)
+    lrs = np.asarray(tr.lr, np.float64)
+    constant = bool(np.all(lrs == lrs[:, :1]))
+    rows = {"x": [], "y": [], "loss": [], "gnorm": [], "lr": []}
+    status, explanation = [], []
+    for k in range(len(lr_fan.lrs)):
+        one = tr.run(k)
+        pts = np.asarray(one.points, np.float64)
+        rows["x"].append(_round(pts[:, 0], dec))
+        rows["y"].append(_round(pts[:, 1], dec))
+        with np.errstate(all="ignore"):
+            rows["loss"].append(sig(one.loss))
+            rows["gnorm"].append(sig(np.maximum(np.asarray(one.grad_norm, np.float64), 1e-16)))
+        rows["lr"].append(None if constant else sig(lrs[k]))
+        status.append(regime_text(one))
+        explanation.append(one.explanation)
+    crit = lr_fan.critical
+    lines = []
+    if crit is not None and crit.diverge is not None:
+        over = OVERSHOOT_RULE.get(crit.rule)
+        if crit.overshoot is not None and over:
+            lines.append({"lr": float(crit.overshoot), "label": f"{over} = {crit.overshoot:.3g}"})
+        lines.append({"lr": float(crit.diverge), "label": f"{crit.rule} = {crit.diverge:.3g}"})
+    return {
+        "lrs": [float(v) for v in lr_fan.lrs],
+        "index": lr_fan.nearest(lr),
+        "regime": list(tr.regime),
+        "status": status,
+        "explanation": explanation,
+        "diverged_at": list(tr.diverged_at),
+        "final": sig(np.maximum(lr_fan.final_loss - fmin, 1e-16)),
+        "fmin": float(fmin),  # the loss chart draws max(loss − fmin, 1e-16), as loss_figure does
+        "lines": lines,
+        **rows,
+    }
+
+
 def player_spec(
     surface,
     runs: Sequence[Run],
@@ -436,10 +481,12 @@ def player_spec(
     clickable: bool = True,
     hint: str = "",
     charts: bool = True,
+    lr_fan=None,
 ) -> dict:
     """Everything the descent player draws, JSON-ready; ``id`` changes whenever the content does.
 
-    ``charts``: include :func:`line_charts` (drawn by the player beside or under its map)."""
+    ``charts``: include :func:`line_charts` (drawn by the player beside or under its map);
+    ``lr_fan``: a ``lrlab.fan.Fan`` for the player's own lr slider (:func:`fan_spec`), single run only."""
     dec = _decimals(surface)
     map_traces, map_layout = map_static(surface, start)
     shapes = ball_shapes(runs, dec)
@@ -486,6 +533,7 @@ def player_spec(
         "surface3d": {"traces": s3_traces, "layout": s3_layout},
         "runs": out_runs,
         "charts": line_charts(surface, runs) if charts else [],
+        "fan": fan_spec(surface, lr_fan, runs, float(runs[0].traj.lr[0])) if lr_fan is not None else None,
     }
     spec["id"] = _fingerprint(surface, runs, start, spec)
     return spec
@@ -496,7 +544,10 @@ def _fingerprint(surface, runs: Sequence[Run], start, spec: dict) -> str:
     options), without serializing the spec itself: the same inputs give the same spec."""
     h = hashlib.sha1()
     opts = {k: spec[k] for k in ("steps", "height", "focus", "clickable", "hint", "aspect", "run_legend")}
-    h.update(repr((_surface_key(surface), [float(v) for v in start], opts, len(spec["charts"]))).encode())
+    fan = spec.get("fan")
+    fan_key = None if fan is None else (fan["lrs"], fan["index"])
+    head = (_surface_key(surface), [float(v) for v in start], opts, len(spec["charts"]), fan_key)
+    h.update(repr(head).encode())
     for run in runs:
         tr = run.traj
         h.update(repr((run.label, tr.regime, tr.diverged_at, tr.optimizer)).encode())

@@ -23,6 +23,7 @@ REGIME_STYLE = {
     "overfitting": ("#F5E3EE", "#6B2150", "⤴"),
     "loss_rose": ("#FBE1D6", "#8A2A00", "↑"),
 }
+REGIME_COLORS = {name: fg for name, (_, fg, _) in REGIME_STYLE.items()}  # the badges' pill colours
 
 CSS = """
 <style>

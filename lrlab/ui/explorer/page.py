@@ -62,7 +62,9 @@ def _figures(cfg: C.Config) -> dict:
     surf = surface_of(cfg)
     return {
         # the map, the 3D view and the per-step line charts: one component, one plotly.js
-        "spec": F.player_spec(surf, result.runs, result.start, hint="Click the map to start a run there."),
+        "spec": F.player_spec(
+            surf, result.runs, result.start, hint="Click the map to start a run there.", lr_fan=result.fan
+        ),
         "csv": F.runs_csv(result.runs),
     }
 
@@ -99,14 +101,32 @@ def _on_lr() -> None:
     st.session_state.pop("w.lr_grid", None)
 
 
-def _on_click() -> None:
-    """A click on the map: the clicked point becomes the start (clamped to the allowed box)."""
-    ss = st.session_state
-    value = ss.get(PLAYER_KEY)
-    if not isinstance(value, dict) or "start" not in value:
+def apply_player_value(ss, value) -> None:
+    """What the player sends back: ``{"lr": x}`` when its lr slider is released (the sidebar, the
+    badges and the URL follow), ``{"start": [x, y]}`` for a click on the map."""
+    if not isinstance(value, dict):
         return
+    if "lr" in value:
+        try:
+            lr = float(value["lr"])
+        except (TypeError, ValueError):
+            return
+        if C.LR_MIN <= lr <= C.LR_MAX:
+            ss["w.lr"] = lr
+            ss.pop("w.lr_grid", None)  # as _on_lr: the slider's options follow the new lr
+        return
+    if "start" in value:
+        _set_start(ss, value["start"])
+
+
+def _on_player() -> None:
+    apply_player_value(st.session_state, st.session_state.get(PLAYER_KEY))
+
+
+def _set_start(ss, xy) -> None:
+    """A click on the map: the clicked point becomes the start (clamped to the allowed box)."""
     try:
-        x, y = (float(v) for v in value["start"])
+        x, y = (float(v) for v in xy)
         cfg, _ = C.SCHEMA.from_widgets(ss)
         surf = surface_of(replace_formula(cfg))
     except (TypeError, ValueError):
@@ -354,7 +374,8 @@ def render() -> None:
     # the map (or 3D view) first, with the loss, lr and gradient-norm charts beside it (under it on a
     # phone), all in the player's frame: the charts follow its step and cost the page no extra work
     # a preset just opened shows its runs whole: the player resets its scrubber when "view" changes
-    descent_player({**figs["spec"], "view": pname or ""}, key=PLAYER_KEY, on_change=_on_click)
+    spec = {**figs["spec"], "view": pname or "", "regime_colors": style.REGIME_COLORS}
+    descent_player(spec, key=PLAYER_KEY, on_change=_on_player)
     left, right = st.columns([1, 1], gap="medium")
     with left:
         with st.container(border=True):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lrlab import schedules, theory
+from lrlab import fan, schedules, theory
 from lrlab.descent import descend
 from lrlab.figures.surface import Run
 from lrlab.ui.explorer import config as C
@@ -27,6 +27,13 @@ class Result:
     critical: object  # theory.Critical of the configured optimizer at the reference minimum, or None
     start: tuple[float, float]
     schedule_preview: np.ndarray  # lr per step of the first run's schedule (for plateau: as run)
+    fan: fan.Fan | None = None  # the lr fan the player's lr slider draws from (single-run view)
+
+
+def has_fan(cfg: C.Config) -> bool:
+    """The player's own lr slider serves the single-run view (a plateau schedule, stepped by each run's
+    own loss, is not one batched table: no fan)."""
+    return cfg.compare == "none" and cfg.schedule != "plateau"
 
 
 def start_of(cfg: C.Config, surface) -> tuple[float, float]:
@@ -71,7 +78,31 @@ def simulate(cfg: C.Config, surface=None) -> Result:
         )
     except (ValueError, np.linalg.LinAlgError):
         crit = None
-    return Result(tuple(runs), crit, start, np.asarray(runs[0].traj.lr, dtype=float))
+    lr_fan = None
+    if has_fan(cfg):
+        lr_fan = _fan(cfg, surface, start, crit)
+    return Result(tuple(runs), crit, start, np.asarray(runs[0].traj.lr, dtype=float), lr_fan)
+
+
+def _fan(cfg: C.Config, surface, start, crit):
+    """The lr fan of the single-run view, or None where a schedule refuses some of its lrs (e.g. a
+    cyclic max_lr below them)."""
+    try:
+        lr_fan = fan.run(
+            surface,
+            C.build_optimizer(cfg.optimizer, cfg),
+            start=start,
+            steps=cfg.steps,
+            schedule=cfg.schedule,
+            schedule_params=dict(cfg.schedule_params),
+            noise=cfg.sigma,
+            seed=cfg.seed,
+            critical=crit if crit is not None and crit.diverge is not None else None,
+            include=[cfg.lr],
+        )
+    except ValueError:
+        return None
+    return replace(lr_fan, traj=_strip(lr_fan.traj))
 
 
 def _strip(traj):

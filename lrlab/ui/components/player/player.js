@@ -521,6 +521,34 @@ frames, so the payload is linear in the number of steps and the contour trace is
     });
   }
 
+  // ---- the lr fan (fan.js): the run on screen becomes the fan's run at the dragged lr ------------
+  function applyFan(i) {
+    const f = spec.fan;
+    const run = spec.runs[0];
+    const steps = f.x[i].length - 1;
+    const lrRow = f.lr[i] || new Array(steps).fill(f.lrs[i]);
+    Object.assign(run, {
+      x: f.x[i], y: f.y[i], loss: f.loss[i], lr: lrRow,
+      status: f.status[i], regime: f.regime[i], diverged_at: f.diverged_at[i],
+      name: "lr = " + fmt(f.lrs[i]), gstep: null, vstep: null, eff: null, // arrows: the step taken only
+    });
+    run.legend = run.name + " · " + run.status;
+    const gap = f.loss[i].map((v) => (v === null ? null : Math.max(v - f.fmin, 1e-16)));
+    [gap, lrRow, f.gnorm[i]].forEach((y, j) => {
+      const c = spec.charts[j];
+      if (c) c.figure.data = [Object.assign({}, c.figure.data[0], { y: y })]; // no stale stop marks
+    });
+    if (view === "map") restyleAll(mapDynamic(step), mapDiv, staticMap);
+    else if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
+    updateReadout();
+    buildCharts();
+    document.body.dataset.fanIndex = String(i);
+  }
+
+  function releaseFan(lr) {
+    send("streamlit:setComponentValue", { value: { lr: lr, nonce: Date.now() }, dataType: "json" });
+  }
+
   // ---- render messages from Streamlit -------------------------------------------------------------
   window.addEventListener("message", (event) => {
     const data = event.data;
@@ -537,6 +565,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     setPlaying(false);
     step = sameShape && !newView ? Math.min(step, spec.steps) : spec.steps;
     el("hint").textContent = spec.hint || "";
+    if (window.LRLabFan) window.LRLabFan.setup(spec, { apply: applyFan, release: releaseFan });
     Promise.resolve(build()).then(() => {
       wireClick();
       setHeight();
