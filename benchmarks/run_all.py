@@ -7,7 +7,9 @@
 Sections: engine (``bench_engine``: Adam on Rosenbrock vs torch loops, the NumPy floor), mlp
 (``bench_mlp``), payload (``bench_payload``, with ``--wire``), server (``bench_server``), browser
 (``bench_browser``), pages (``bench_pages``: each page's weight above a hello-world floor, the map's
-first drawing, the NN lab's redraw), memory (``bench_memory``). The classroom load test is separate:
+first drawing, the NN lab's redraw), memory (``bench_memory``), fan (``bench_fan``: the lr fan's engine
+speed against torch loops, the rerun and payload with the fan, the in-player drag against a server
+round trip). The classroom load test is separate:
 ``python benchmarks/load_classroom.py`` (60 s + set-up).
 
 Extras: ``test`` (Playwright) and ``parity`` (torch) are enough for every section; without
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stclient import load_average  # noqa: E402
 
-SECTIONS = ("engine", "mlp", "payload", "server", "browser", "pages", "memory")
+SECTIONS = ("engine", "mlp", "payload", "server", "browser", "pages", "memory", "fan")
 
 
 def section_rows(name: str) -> list[tuple[str, str]]:
@@ -61,6 +63,10 @@ def section_rows(name: str) -> list[tuple[str, str]]:
         return b.rows()
     if name == "memory":
         import bench_memory as b
+
+        return b.rows()
+    if name == "fan":
+        import bench_fan as b
 
         return b.rows()
     raise ValueError(f"unknown section {name!r}; accepted: {', '.join(SECTIONS)}")
@@ -186,6 +192,24 @@ def budgets(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, s
         "<= 15 MB",
         max(ext) <= 15 if ext else None,
     )
+    fan = results.get("fan", [])
+    r = _num(_find(fan, "fan speed-up vs torch"), r"(\d+)x")
+    add("fan: 128 lrs x 300 Adam vs torch loops", r and f"{r:.0f}x", ">= 400x", r and r >= 400)
+    t = _num(_find(fan, "rerun work, default view"), r"([\d.]+) ms")
+    add("fan: rerun work incl. the fan, default view", t and f"{t:.0f} ms", "<= 60 ms", t and t <= 60)
+    for label, cap in (("defaults", 600), ("2000 steps", 1200)):
+        kb = _num(_find(fan, f"player payload, {label}"), r"([\d.]+) KB")
+        add(f"fan: player payload, {label}", kb and f"{kb:.0f} KB", f"<= {cap} KB", kb and kb <= cap)
+    drag = _find(fan, "in-player lr drag")
+    p50, p95 = _num(drag, r"p50\s+([\d.]+)"), _num(drag, r"p95\s+([\d.]+)")
+    add(
+        "fan: in-player drag p50 / p95",
+        p50 and f"{p50:.0f} / {p95:.0f} ms",
+        "<= 16 / 33 ms",
+        p50 and p50 <= 16 and p95 <= 33,
+    )
+    x = _num(_find(fan, "drag speed-up vs the round trip"), r"(\d+)x")
+    add("fan: drag vs server round trip", x and f"{x:.0f}x", ">= 10x", x and x >= 10)
     return out
 
 

@@ -72,12 +72,12 @@ class Fan:
         return int(np.argmin(np.abs(np.log(self.lrs) - np.log(max(float(lr), 1e-300)))))
 
 
-def critical_at(surface, optimizer, start, steps: int) -> theory.Critical | None:
-    """The theory's lines for ``optimizer`` at the minimum a run from ``start`` approaches (the
-    surface's own reference point for the fan: read from a short probe run at a small lr)."""
-    probe = descend(surface, optimizer, LO * 10, start=start, steps=min(steps, 50), internals=False)
+def critical_at(surface, optimizer, start) -> theory.Critical | None:
+    """The theory's lines for ``optimizer`` at the minimum a run from ``start`` approaches (found by
+    ``theory.reference_point`` from the start itself: a downhill Newton, or the surface's minima)."""
+    start = np.asarray(surface.start if start is None else start, np.float64)
     try:
-        crit = theory.critical_lrs(surface, optimizer, at=theory.reference_point(surface, probe.points))
+        crit = theory.critical_lrs(surface, optimizer, at=theory.reference_point(surface, start))
     except (ValueError, np.linalg.LinAlgError):
         return None
     return crit if crit.diverge is not None else None
@@ -99,9 +99,9 @@ def run(
 ) -> Fan:
     """The fan: one ``descend`` of ``optimizer`` under ``schedule`` (its base lr is each grid lr)
     over :func:`grid` (``n`` log-grid lrs, default :func:`size`), with the critical lrs included:
-    ``critical``'s, or, if None, those at the minimum a probe run approaches (:func:`critical_at`);
+    ``critical``'s, or, if None, those at the minimum the start leads to (:func:`critical_at`);
     and the lrs in ``include``."""
-    crit = critical if critical is not None else critical_at(surface, optimizer, start, steps)
+    crit = critical if critical is not None else critical_at(surface, optimizer, start)
     lines = () if crit is None else (crit.overshoot, crit.diverge)
     lrs = grid(size(steps) if n is None else n, lines, include=[float(v) for v in include])
     lr = schedules.for_lrs(schedule, lrs, **dict(schedule_params or {}))

@@ -522,6 +522,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
   }
 
   // ---- the lr fan (fan.js): the run on screen becomes the fan's run at the dragged lr ------------
+  let chartTimer = null;
   function applyFan(i) {
     const f = spec.fan;
     const run = spec.runs[0];
@@ -541,8 +542,10 @@ frames, so the payload is linear in the number of steps and the contour trace is
     if (view === "map") restyleAll(mapDynamic(step), mapDiv, staticMap);
     else if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
     updateReadout();
-    buildCharts();
-    document.body.dataset.fanIndex = String(i);
+    // the three charts cost more than the map: redrawn once the drag pauses (150 ms), not per event
+    clearTimeout(chartTimer);
+    chartTimer = setTimeout(buildCharts, 150);
+    document.body.dataset.fanIndex = String(i); // for tests and benchmarks: the fan run on screen
   }
 
   function releaseFan(lr) {
@@ -570,6 +573,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
       wireClick();
       setHeight();
       document.body.dataset.ready = "1";
+      document.body.dataset.specId = spec.id; // for tests and benchmarks: which spec is drawn
     });
   });
 

@@ -1,0 +1,155 @@
+"""The lr fan (issue 11), side by side in one run:
+
+* engine: ``fan.run`` over 128 lrs x 300 Adam steps on Rosenbrock (one batched descent, regimes and
+  sentences included) against a ``torch.optim.Adam`` loop per lr;
+* server: one rerun's work in the default view, fan included (``pipeline.simulate`` + ``player_spec``,
+  uncached), and the player's payload at the defaults and at the 2000-step cap;
+* browser: in headless Chromium, an ``input`` event on the player's lr slider to the frame painted
+  (in-page clocks: ``performance.now()`` before the event, after two animation frames), against a
+  server round trip measured in the same run (the slider's release: ``change`` to the new spec drawn).
+
+    python benchmarks/bench_fan.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_browser import FLAGS, find_chromium  # noqa: E402
+from bench_engine import median_time  # noqa: E402
+from stclient import Server, percentile  # noqa: E402
+
+from lrlab import fan, optimizers, surfaces  # noqa: E402
+from lrlab.figures import surface as F  # noqa: E402
+from lrlab.ui.explorer import config as C  # noqa: E402
+from lrlab.ui.explorer import pipeline as P  # noqa: E402
+
+PLAYER = "iframe[title='lrlab.ui.player.descent_player']"
+
+
+def engine_rows(n: int = 128, steps: int = 300) -> list[tuple[str, str]]:
+    surf, opt = surfaces.make("rosenbrock"), optimizers.make("adam")
+    t_fan = median_time(lambda: fan.run(surf, opt, steps=steps, n=n))
+    rows = [
+        (f"fan.run, {n} lrs x {steps} Adam steps, Rosenbrock (verdicts included)", f"{t_fan * 1e3:8.2f} ms")
+    ]
+    try:
+        import torch
+    except ImportError:
+        return rows + [("torch.optim loop", "skipped: torch not installed (pip install -e '.[parity]')")]
+    torch.set_num_threads(1)
+    lrs = fan.run(surf, opt, steps=2, n=n).lrs
+
+    def torch_runs():
+        for lr in lrs:
+            p = torch.tensor(surf.start, dtype=torch.float64, requires_grad=True)
+            topt = torch.optim.Adam([p], lr=float(lr))
+            for _ in range(steps):
+                topt.zero_grad()
+                loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] * p[0]) ** 2
+                loss.backward()
+                topt.step()
+
+    t_torch = median_time(torch_runs, repeats=1)
+    rows.append((f"torch.optim.Adam loop, one per lr ({len(lrs)} loops)", f"{t_torch * 1e3:8.2f} ms"))
+    rows.append(("  fan speed-up vs torch loops", f"{t_torch / t_fan:6.0f}x"))
+    return rows
+
+
+def server_rows() -> list[tuple[str, str]]:
+    def rerun(cfg):
+        result = P.simulate(cfg)
+        return F.player_spec(C.build_surface(cfg), result.runs, result.start, lr_fan=result.fan)
+
+    rows = []
+    t = median_time(lambda: rerun(C.DEFAULT), repeats=9)
+    rows.append(("rerun work, default view, fan included (simulate + player_spec)", f"{t * 1e3:8.2f} ms"))
+    for label, q in (("defaults", {}), ("2000 steps", {"steps": "2000"})):
+        cfg = C.from_query(q)[0]
+        spec = rerun(cfg)
+        total, part = len(json.dumps(spec)), len(json.dumps(spec["fan"]))
+        rows.append(
+            (f"player payload, {label} (fan: {len(spec['fan']['lrs'])} lrs)", f"{total / 1e3:8.0f} KB")
+        )
+        rows.append((f"  of which the fan, {label}", f"{part / 1e3:8.0f} KB"))
+    return rows
+
+
+DRAG_JS = """async (positions) => {
+  const input = document.getElementById('fanlr');
+  const out = [];
+  for (const v of positions) {
+    const t0 = performance.now();
+    input.value = String(v);
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    out.push(performance.now() - t0);
+  }
+  return out;
+}"""
+
+RELEASE_JS = """async () => {
+  const input = document.getElementById('fanlr');
+  const before = document.body.dataset.specId;
+  const t0 = performance.now();
+  input.value = String(Math.max(0, Number(input.value) - 7));
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new Event('change', {bubbles: true}));
+  while (document.body.dataset.specId === before) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return performance.now() - t0;
+}"""
+
+
+def browser_rows(n: int = 60, releases: int = 6) -> list[tuple[str, str]]:
+    exe = find_chromium()
+    if exe is None:
+        return [("in-player drag", "skipped: no Chromium (apt-get install chromium, or set LRLAB_CHROMIUM)")]
+    from playwright.sync_api import sync_playwright
+
+    with Server() as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=FLAGS)
+        try:
+            pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+            pg.goto(srv.url)
+            pg.wait_for_selector("[data-test-script-state='notRunning']", state="attached", timeout=90_000)
+            frame = pg.frame_locator(PLAYER).first
+            frame.locator("body[data-ready='1']").wait_for(timeout=60_000)
+            positions = [int(200 + 150 * ((i * 37) % 41 - 20) / 20) for i in range(n)]  # jumps over the track
+            drag = frame.locator("body").evaluate(f"(b, p) => ({DRAG_JS})(p)", positions)
+            trips = []
+            for _ in range(releases):
+                trips.append(frame.locator("body").evaluate(f"() => ({RELEASE_JS})()"))
+                pg.wait_for_selector(
+                    "[data-test-script-state='notRunning']", state="attached", timeout=90_000
+                )
+                time.sleep(0.3)
+        finally:
+            browser.close()
+    p50, p95 = statistics.median(drag), percentile(drag, 95)
+    trip = statistics.median(trips)
+    return [
+        (f"in-player lr drag, input -> frame painted ({n} moves)", f"p50 {p50:6.1f} ms, p95 {p95:6.1f} ms"),
+        (f"server round trip, release -> new spec painted ({releases})", f"median {trip:6.0f} ms"),
+        ("  drag speed-up vs the round trip", f"{trip / p50:6.0f}x"),
+    ]
+
+
+def rows() -> list[tuple[str, str]]:
+    return engine_rows() + server_rows() + browser_rows()
+
+
+def main() -> None:
+    for k, v in rows():
+        print(f"{k:<72} {v}")
+
+
+if __name__ == "__main__":
+    main()
