@@ -26,7 +26,9 @@ BUDGET_MB = 0.8  # HTTP bytes of a page above the hello-world floor
 # ceiling here is what it measures, so that any growth fails; the README says the budget is not met.
 EXPLORER_MB = 0.9
 CEILING_MB = {"explorer": EXPLORER_MB, "explorer + schedule preview": EXPLORER_MB}
-WS_MB = {"explorer": 0.15, "explorer + schedule preview": 0.15, "NN lab": 0.5, "Learn": 0.05}
+# the explorer's websocket carries the lr fan (every run of the player's lr slider: ~0.34 MB of the
+# ~0.42 MB at the defaults, bench_fan.py); the ceiling is what it measures, so that growth fails
+WS_MB = {"explorer": 0.45, "explorer + schedule preview": 0.55, "NN lab": 0.5, "Learn": 0.05}
 PAGES = {
     "explorer": "/",
     "explorer + schedule preview": "/?sched=cosine",

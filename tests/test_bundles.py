@@ -110,8 +110,11 @@ def test_the_served_folder_holds_both_bundles_unchanged():
 def test_every_component_loads_the_shared_loader_and_no_bundle_of_its_own(module):
     html = (module.SOURCE / "index.html").read_text()
     assert module.LOADER == f"../{plotlyjs.NAME}/{plotlyjs.LOADER}"
-    (tag,) = re.findall(r"<script\b[^>]*>", html.replace("\n", " "))  # one script: the loader
+    tags = re.findall(r"<script\b[^>]*>", html.replace("\n", " "))
+    (tag,) = [t for t in tags if module.LOADER in t]  # one loader, which brings plotly.js
     assert f'src="{module.LOADER}"' in tag and f'data-bundle="{plotlyjs.CARTESIAN}"' in tag
+    others = [re.search(r'src="([^"]+)"', t).group(1) for t in tags if t != tag]
+    assert all(src in module.FILES and not src.startswith("plotly") for src in others), others  # its own
     assert not list(module.SOURCE.glob("plotly*.js"))  # no copy of plotly.js next to the component
 
 
