@@ -348,3 +348,10 @@ def test_the_noise_widgets_write_the_url_and_shared_draws():
 def test_a_bad_noise_link_gets_a_notice_not_a_traceback(bad):
     at = run_app(bad)
     assert len(at.warning) == 1 and ("noise" in at.warning[0].value or "seed" in at.warning[0].value)
+
+
+def test_in_list_mode_the_unused_lr_controls_are_off_and_say_why():
+    at = run_app({"compare": "list", "lrs": "0.05,0.2"})
+    assert at.number_input(key="w.lr").disabled and at.select_slider(key="w.lr_grid").disabled
+    assert "typed in the list" in at.number_input(key="w.lr").help
+    assert not run_app().number_input(key="w.lr").disabled

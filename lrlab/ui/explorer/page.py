@@ -219,12 +219,16 @@ def _controls() -> tuple[C.Config, list[str], object]:
     st.subheader("Learning rate")
     ss.setdefault("w.lr", C.DEFAULT.lr)
     ss.setdefault("w.lr_grid", nearest_grid(ss["w.lr"]))
+    typed = ss.get("w.compare") == "list"  # each run's lr is typed in the list: this one is not used
+    why = "In “Typed list of lrs” mode each run's lr is the one typed in the list below." if typed else None
     st.select_slider(
         "lr (log scale)",
         grid_with(nearest_grid(ss["w.lr"])),
         key="w.lr_grid",
         format_func=_grid_label,
         on_change=_on_grid,
+        disabled=typed,
+        help=why,
     )
     st.number_input(
         "exact lr",
@@ -234,6 +238,8 @@ def _controls() -> tuple[C.Config, list[str], object]:
         format="%.4g",
         key="w.lr",
         on_change=_on_lr,
+        disabled=typed,
+        help=why,
     )
     crit_slot = st.container()
 
