@@ -182,3 +182,14 @@ def test_static_grids_are_cached_per_surface_not_per_object(bowl):
     assert "capped at" in layout["scene"]["annotations"][2]["text"]
     assert 0 < layout["meta"]["lift"] < 0.05 * (r1 - r0)  # paths drawn just above the surface
     json.dumps(traces, allow_nan=False)
+
+
+def test_the_lr_chart_never_shows_negative_learning_rates():
+    from lrlab.ui.explorer import config as C
+    from lrlab.ui.explorer import pipeline as P
+
+    for q in ({}, {"sched": "step"}, {"sched": "cosine"}):
+        cfg = C.from_query(q)[0]
+        fig = F.lr_figure(P.simulate(cfg).runs)
+        axis = fig["layout"]["yaxis"]
+        assert axis["type"] == "log" or axis["rangemode"] == "tozero", q

@@ -641,7 +641,10 @@ def lr_figure(runs: Sequence[Run], *, height: int = 300) -> dict:
     lrs = np.concatenate([np.asarray(r.traj.lr, float).ravel() for r in runs]) if runs else np.ones(1)
     pos = lrs[lrs > 0]
     log = pos.size > 0 and pos.max() / pos.min() > 1000
-    return {"data": traces, "layout": _line_layout("learning rate", log=bool(log), height=height)}
+    layout = _line_layout("learning rate", log=bool(log), height=height)
+    if not log:  # a learning rate is never negative: the linear axis starts at 0
+        layout["yaxis"]["rangemode"] = "tozero"
+    return {"data": traces, "layout": layout}
 
 
 def grad_norm_figure(runs: Sequence[Run], *, height: int = 300) -> dict:
