@@ -168,14 +168,15 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         # flying off (that is divergence)
         closer = dist[:, 1:] <= dist[:, :-1] * (1.0 + ROUNDING)
         floor = np.repeat(VISIBLE * np.maximum(dist[:, 0], 1e-300)[:, None, None], 2, axis=2)
-        std = np.full((k, t1, 2), np.nan)  # the theory's noise std along each axis at each step
-        for i, b in enumerate(balls):
-            if b is not None and b.std_path is not None:
-                std[i, : b.std_path.shape[1]] = b.std_path.T
-        floor = np.fmax(floor, CROSS_NOISE * std)  # with noise, a crossing must land beyond the noise
-        # ... and only the way in counts: once in the ball, crossings are the noise's
-        entered = np.logical_or.accumulate(dist <= NOISE_BALL * np.sqrt((std**2).sum(-1)), axis=1)
-        closer &= ~entered[:, 1:]
+        if any(b is not None and b.std_path is not None for b in balls):
+            std = np.full((k, t1, 2), np.nan)  # the theory's noise std along each axis at each step
+            for i, b in enumerate(balls):
+                if b is not None and b.std_path is not None:
+                    std[i, : b.std_path.shape[1]] = b.std_path.T
+            floor = np.fmax(floor, CROSS_NOISE * std)  # with noise, a crossing must land beyond the noise
+            # ... and only the way in counts: once in the ball, crossings are the noise's
+            entered = np.logical_or.accumulate(dist <= NOISE_BALL * np.sqrt((std**2).sum(-1)), axis=1)
+            closer &= ~entered[:, 1:]
         flips, landed = _count_flips(proj, floor, closer)
         flips_late, _ = _count_flips(proj, floor, closer & (idx[:, 1:] >= (n // 2)[:, None]))
         swing = landed / np.maximum(dist[:, 0], 1e-300)

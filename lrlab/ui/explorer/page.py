@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lrlab import descent, optimizers, schedules, surfaces, theory
+from lrlab import descent, noise, optimizers, schedules, surfaces, theory
 from lrlab.figures import colour
 from lrlab.figures import surface as F
 from lrlab.ui import style
@@ -308,7 +308,10 @@ def _noise_controls(ss) -> None:
         c1, c2 = st.columns(2)
         c1.number_input("mini-batch size B", min_value=1, max_value=1_000_000, step=1, key="w.batch")
         c2.number_input("seed", min_value=0, max_value=descent.MAX_SEED, step=1, key="w.seed")
-        sigma = ss["w.noise"] / math.sqrt(ss["w.batch"])
+        try:
+            sigma = noise.sigma_for_batch(ss["w.noise"], int(ss["w.batch"]))
+        except ValueError:
+            return  # the codec reports the bad value
         st.caption(f"σ = σ₁/√B = {sigma:.3g}: a batch of B samples averages B independent errors.")
 
 
