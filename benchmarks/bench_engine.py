@@ -174,8 +174,24 @@ def batch_scaling(ks=(1, 10, 100, 1000)) -> list[tuple[str, str]]:
     return rows
 
 
+def noise_cost(k: int = 20, steps: int = 500) -> list[tuple[str, str]]:
+    """What gradient noise adds to a call: the draws and the noise-ball theory of each run (SGD on
+    the bowl, where every run has a ball), side by side with the same call without noise."""
+    surf = surfaces.make("quadratic")
+    lrs = np.geomspace(1e-3, 0.4, k)
+    quiet = median_time(lambda: lrlab.descend(surf, "sgd", lrs, steps=steps))
+    noisy = median_time(lambda: lrlab.descend(surf, "sgd", lrs, steps=steps, noise=0.5, seed=1))
+    return [
+        (
+            f"descend, {k} lrs x {steps} SGD steps, bowl: noise=0 / noise=0.5",
+            f"{quiet * 1e3:6.2f} / {noisy * 1e3:6.2f} ms",
+        ),
+        ("  noise overhead", f"{noisy / quiet:6.2f}x"),
+    ]
+
+
 def main() -> None:
-    rows = rosenbrock_adam() + numpy_floor() + adam_floor() + batch_scaling()
+    rows = rosenbrock_adam() + numpy_floor() + adam_floor() + batch_scaling() + noise_cost()
     width = max(len(r[0]) for r in rows)
     for name, val in rows:
         print(f"{name:<{width}}  {val}")

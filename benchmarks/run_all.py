@@ -40,7 +40,7 @@ def section_rows(name: str) -> list[tuple[str, str]]:
     if name == "engine":
         import bench_engine as b
 
-        return b.rosenbrock_adam() + b.numpy_floor() + b.adam_floor() + b.batch_scaling()
+        return b.rosenbrock_adam() + b.numpy_floor() + b.adam_floor() + b.batch_scaling() + b.noise_cost()
     if name == "mlp":
         import bench_mlp as b
 
