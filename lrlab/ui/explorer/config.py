@@ -13,6 +13,7 @@ URL query parameters (every one optional; a missing one takes its default)::
     compare=multiples  mult=0.5,1,2,4       compare: none | multiples | list | optimizers
     lrs=0.01,0.1,0.5                        the typed lr list (compare=list)
     opts=sgd,momentum,adam                  the optimizers (compare=optimizers)
+    present=1                               presentation mode (big map, big verdicts, keys)
 
 The parameters of surfaces, optimizers and schedules, their kinds and ranges, are the engine's own
 declarations (``surfaces.params``, ``optimizers.params``, ``schedules.params``).
@@ -23,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from lrlab import optimizers, schedules, surfaces
-from lrlab.params import choice, choices, integer, real, reals, text
+from lrlab.params import choice, choices, flag, integer, real, reals, text
 from lrlab.ui.codec import Field, Group, Pairs, Schema
 
 LR_MIN, LR_MAX = 1e-4, 1e6  # the slider spans 1e-4 .. 10; the exact box and the URL go to 1e6
@@ -60,6 +61,7 @@ class Config:
     multiples: tuple[float, ...] = DEFAULT_MULTIPLES
     lrs: tuple[float, ...] = ()
     optimizers: tuple[str, ...] = ()
+    present: bool = False  # presentation mode: how the runs are shown, not which (see DISPLAY)
 
     @property
     def start(self) -> tuple[float, float] | None:
@@ -71,6 +73,8 @@ class Config:
 
 
 DEFAULT = Config()
+# settings of the view, not of the runs: a preset is active whatever they are, and opening one keeps them
+DISPLAY = ("present",)
 
 
 # -- building the engine objects (validation by construction) --------------------------------------
@@ -234,6 +238,7 @@ SCHEMA = Schema(
             fallback="the single optimizer",
             to_widget=lambda v, c: list(v or (c.optimizer,)),
         ),
+        Field("present", flag("present", False), "present", "w.present", label="presentation mode"),
     ),
     groups=(
         Group("surface_params", "surface", _surface_params, "s.", "w.s.", "surface", build_surface),
