@@ -4,7 +4,7 @@
 (every preset of both pages as it stood, the README's and the browser tests' links, a link with every
 setting, malformed links) the config that version built and how many values it replaced. Each one
 must give the same config, and the same number of problems, today; a setting added since keeps
-its default (no noise, no compared schedules), so the view is the same."""
+its default (no noise, no compared schedules, no presentation mode), so the view is the same."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_a_link_from_before_opens_the_same_view(link):
     fields = dataclasses.fields(cfg)
     got = {f.name: _plain(getattr(cfg, f.name)) for f in fields if f.name in link["config"]}
     assert got == link["config"]
-    # settings added since (gradient noise, compared schedules) stay at their defaults: the same view
+    # settings added since (gradient noise, compared schedules, presentation mode) stay at their
+    # defaults: the same view
     assert set(link["config"]) <= {f.name for f in fields}
     for f in fields:
         if f.name not in link["config"]:

@@ -25,7 +25,7 @@ import streamlit.components.v1 as components
 from lrlab.ui import plotlyjs
 
 SOURCE = Path(__file__).parent / "components" / "player"
-FILES = ("index.html", "player.js", "player.css", "fan.js")
+FILES = ("index.html", "player.js", "player.css", "fan.js", "present.js", "export.js")
 LOADER = f"../{plotlyjs.NAME}/{plotlyjs.LOADER}"  # index.html's first script (a test checks it)
 PLOTLY_JS = plotlyjs.PLOTLY_JS  # the full bundle's path, as before (now served by lrlab.ui.plotlyjs)
 

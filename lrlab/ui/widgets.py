@@ -35,7 +35,7 @@ def preset_picker(book: Book, state: PageState, key: str) -> None:
 def _open_preset(book: Book, state: PageState, key: str) -> None:
     name = st.session_state.get(key, NO_PRESET)
     if name in book.presets:
-        state.seed(book.config(name))
+        state.seed(book.config(name, keep=state.schema.from_widgets(st.session_state)[0]))
 
 
 def param_widget(key: str, param: Param) -> None:

@@ -16,6 +16,7 @@ URL query parameters (every one optional; a missing one takes its default)::
     scheds=constant,step,cosine             the schedules (compare=schedules), each from the same lr
     noise=0.5  batch=16  seed=3             gradient noise σ₁ (one sample), mini-batch size B
                                             (σ = σ₁/√B), and the seed of the noise draws
+    present=1                               presentation mode (big map, big verdicts, keys)
 
 The parameters of surfaces, optimizers and schedules, their kinds and ranges, are the engine's own
 declarations (``surfaces.params``, ``optimizers.params``, ``schedules.params``).
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from lrlab import descent, noise, optimizers, schedules, surfaces
-from lrlab.params import choice, choices, integer, real, reals, text
+from lrlab.params import choice, choices, flag, integer, real, reals, text
 from lrlab.ui.codec import Field, Group, Pairs, Schema
 
 LR_MIN, LR_MAX = 1e-4, 1e6  # the slider spans 1e-4 .. 10; the exact box and the URL go to 1e6
@@ -73,6 +74,8 @@ class Config:
         """The gradient noise the runs follow: σ₁/√B."""
         return noise.sigma_for_batch(self.noise, self.batch)
 
+    present: bool = False  # presentation mode: how the runs are shown, not which (see DISPLAY)
+
     @property
     def start(self) -> tuple[float, float] | None:
         return None if self.x0 is None else (self.x0, self.y0)
@@ -83,6 +86,8 @@ class Config:
 
 
 DEFAULT = Config()
+# settings of the view, not of the runs: a preset is active whatever they are, and opening one keeps them
+DISPLAY = ("present",)
 
 
 # -- building the engine objects (validation by construction) --------------------------------------
@@ -281,6 +286,7 @@ SCHEMA = Schema(
         Field("noise", noise.SIGMA, "noise", "w.noise", label="gradient noise σ₁"),
         Field("batch", noise.BATCH, "batch", "w.batch", shown=_noisy, label="mini-batch size"),
         Field("seed", descent.SEED, "seed", "w.seed", shown=_noisy, label="seed"),
+        Field("present", flag("present", False), "present", "w.present", label="presentation mode"),
     ),
     groups=(
         Group("surface_params", "surface", _surface_params, "s.", "w.s.", "surface", build_surface),

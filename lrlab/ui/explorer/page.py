@@ -19,7 +19,7 @@ from lrlab.ui import style
 from lrlab.ui.chart import chart
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import pipeline as P
-from lrlab.ui.explorer import presets
+from lrlab.ui.explorer import present, presets
 from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, SURFACE_LABELS
 from lrlab.ui.player import descent_player
 from lrlab.ui.session import PageState
@@ -120,7 +120,11 @@ def apply_player_value(ss, value) -> None:
 
 
 def _on_player() -> None:
-    apply_player_value(st.session_state, st.session_state.get(PLAYER_KEY))
+    value = st.session_state.get(PLAYER_KEY)
+    if isinstance(value, dict) and "key" in value:  # a presentation-mode key (lr, preset)
+        present.on_key(value, STATE, presets.BOOK, LR_GRID)
+        return
+    apply_player_value(st.session_state, value)
 
 
 def _set_start(ss, xy) -> None:
@@ -339,8 +343,10 @@ def render() -> None:
     with st.sidebar:
         cfg, problems, (surf, crit_slot, preview_slot) = _controls()
 
-    st.title("LR Lab · surface explorer")
-    st.caption(f"{surf.description}  \n`{surf.formula}`")
+    present.inject(cfg)
+    if not cfg.present:
+        st.title("LR Lab · surface explorer")
+        st.caption(f"{surf.description}  \n`{surf.formula}`")
 
     note = STATE.notice(cfg)
     if note:
@@ -348,8 +354,13 @@ def render() -> None:
     if problems:
         st.error("  \n".join(problems), icon=":material/error:")
     pname = presets.active(cfg)
+    # projector-first: the map (and Play, the lr, each run's verdict word in its readout) in the wide
+    # column, sized by the player to the screen's height; the preset's note and the badges beside it
+    main, side = st.columns([5, 2], gap="medium")
+    with side:
+        st.toggle("Presentation mode", key="w.present", help="Keys: ← → lr, space Play, n p preset")
     if pname:
-        st.info(
+        side.info(
             f"**{presets.PRESETS[pname].title}.** {presets.PRESETS[pname].description}",
             icon=":material/school:",
         )
@@ -383,14 +394,20 @@ def render() -> None:
     # the map (or 3D view) first, with the loss, lr and gradient-norm charts beside it (under it on a
     # phone), all in the player's frame: the charts follow its step and cost the page no extra work
     # a preset just opened shows its runs whole: the player resets its scrubber when "view" changes
-    spec = {**figs["spec"], "view": pname or "", "regime_colors": style.REGIME_COLORS}
-    descent_player(spec, key=PLAYER_KEY, on_change=_on_player)
-    left, right = st.columns([1, 1], gap="medium")
-    with left:
+    with main:
+        title = presets.PRESETS[pname].title if pname else f"{SURFACE_LABELS.get(cfg.surface, cfg.surface)}"
+        spec = {
+            **figs["spec"],
+            "view": pname or "",
+            "present": cfg.present,
+            "title": title,
+            "regime_colors": style.REGIME_COLORS,
+        }
+        descent_player(spec, key=PLAYER_KEY, on_change=_on_player)
+    with side:
+        st.html('<div class="lr-badges" data-testid="lr-badges">' + "".join(badges) + "</div>")
         with st.container(border=True):
             st.markdown(_critical_text(result, cfg))
-    with right:
-        st.html('<div class="lr-badges" data-testid="lr-badges">' + "".join(badges) + "</div>")
 
     d1, d2 = st.columns([1, 2])
     d1.download_button(

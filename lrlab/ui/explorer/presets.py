@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lrlab.ui.explorer.config import SCHEMA
+from lrlab.ui.explorer.config import DISPLAY, SCHEMA
 from lrlab.ui.presetbook import Book
 
 CONVERGES = frozenset({"converged", "oscillating"})
@@ -237,5 +237,5 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-BOOK = Book(SCHEMA, PRESETS)
+BOOK = Book(SCHEMA, PRESETS, display=DISPLAY)
 url_for, config, active = BOOK.url_for, BOOK.config, BOOK.active

@@ -74,6 +74,10 @@ frames, so the payload is linear in the number of steps and the contour trace is
       const r = drag.getBoundingClientRect();
       return [fl.xaxis.p2d(clientX - r.left), fl.yaxis.p2d(clientY - r.top)];
     },
+    // a PNG data: URL of a figure {data, layout} (public API; here so export.js needs no Plotly of its own)
+    image(figure, opts) {
+      return Plotly.toImage(figure, Object.assign({ format: "png" }, opts));
+    },
   };
 
   // ---- state ------------------------------------------------------------------------------------
@@ -343,7 +347,9 @@ frames, so the payload is linear in the number of steps and the contour trace is
       } else {
         const i = Math.min(step, run.loss.length - 1);
         text += "loss " + fmt(run.loss[i]);
-        if (step < run.lr.length) text += ", lr " + fmt(run.lr[step]);
+        // the lr of the update leaving this step; at the last step, the last update's
+        const j = Math.min(step, run.lr.length - 1);
+        if (j >= 0) text += ", lr " + fmt(run.lr[j]);
         if (k === spec.focus && run.eff && step < run.lr.length) {
           text += ", effective lr x " + fmt(run.eff[0][step]) + " · y " + fmt(run.eff[1][step]);
         }
@@ -362,28 +368,69 @@ frames, so the payload is linear in the number of steps and the contour trace is
     return m;
   }
 
+  // projector-first: the room left for the map under the frame's top on the screen (the page is the
+  // same origin), so the map, Play and the readout show without scrolling; Infinity outside a page
+  function screenRoom() {
+    try {
+      const fe = window.frameElement;
+      if (!fe) return Infinity;
+      const top = Math.max(0, fe.getBoundingClientRect().top);
+      return window.parent.innerHeight - top - mapDiv.getBoundingClientRect().top - 12;
+    } catch (e) {
+      return Infinity;
+    }
+  }
+
   function plotHeight() {
     const w = mapDiv.clientWidth || document.body.clientWidth || 600;
     const m = plotMargin();
     const fit = (w - m.l - m.r) * (spec.aspect || 1) + m.t + m.b + (spec.legend_px || 70);
-    return Math.round(Math.max(260, Math.min(spec.height, fit)));
+    const room = screenRoom();
+    // up to the screen's room (a 1080p projector gets a bigger map than spec.height), never below 260
+    const cap = isFinite(room) ? Math.max(260, room) : spec.height;
+    return Math.round(Math.max(260, Math.min(cap, fit)));
+  }
+
+  // the map's height, margins and legend: when the screen's height, not the frame's width, limits the
+  // map, its legend moves from under it to its right (the width is spare), so the map gets that height
+  const LEGEND_W = 230;
+  function mapFit() {
+    const w = mapDiv.clientWidth || document.body.clientWidth || 600;
+    const m = plotMargin();
+    const height = plotHeight();
+    const room = screenRoom();
+    const aspect = spec.aspect || 1;
+    const under = (w - m.l - m.r) * aspect + m.t + m.b + (spec.legend_px || 70); // legend under it
+    if (isFinite(room) && w >= 520 && under > room + 20) {
+      const b = 60; // the x axis and its title only
+      const side = Math.max(260, Math.min(room, (w - m.l - 10 - LEGEND_W) * aspect + m.t + b));
+      const plotW = (side - m.t - b) / aspect;
+      if (plotW > 200) {
+        const margin = Object.assign({}, m, { b: b, r: Math.max(10, w - m.l - plotW) });
+        const legend = Object.assign({}, spec.map.layout.legend, {
+          orientation: "v", xref: "paper", x: 1.03, xanchor: "left", yref: "paper", y: 1, yanchor: "top",
+        });
+        return { height: Math.round(side), margin: margin, legend: legend };
+      }
+    }
+    return { height: height, margin: m, legend: spec.map.layout.legend };
   }
 
   let lastWidth = 0;
+  let lastRoom = 0;
   window.addEventListener("resize", () => {
-    if (!spec || view !== "map" || Math.abs(mapDiv.clientWidth - lastWidth) < 8) return;
+    if (!spec || view !== "map") return;
+    const room = screenRoom();
+    if (Math.abs(mapDiv.clientWidth - lastWidth) < 8 && Math.abs(room - lastRoom) < 8) return;
     lastWidth = mapDiv.clientWidth;
-    Plotly.relayout(mapDiv, { height: plotHeight(), margin: plotMargin() }).then(setHeight);
+    lastRoom = room;
+    Plotly.relayout(mapDiv, mapFit()).then(setHeight);
   });
 
   function build(withCharts) {
     staticMap = spec.map.traces.length;
     lastWidth = mapDiv.clientWidth;
-    const layout = Object.assign({}, spec.map.layout, {
-      height: plotHeight(),
-      margin: plotMargin(),
-      uirevision: spec.uirevision,
-    });
+    const layout = Object.assign({}, spec.map.layout, mapFit(), { uirevision: spec.uirevision });
     built3d = false;
     scrub.max = String(spec.steps);
     step = Math.max(0, Math.min(step, spec.steps));
@@ -488,6 +535,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     b.addEventListener("click", () => setView(b.dataset.view)));
   document.addEventListener("keydown", (e) => {
     if (!spec || e.target === scrub) return;
+    if (api.keyHooks.some((h) => h(e))) return; // presentation mode's keys (present.js)
     if (e.key === " " && e.target.tagName !== "BUTTON" && e.target.tagName !== "SELECT") {
       e.preventDefault();
       setPlaying(!playing);
@@ -558,6 +606,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     if (!data || data.type !== "streamlit:render") return;
     const next = data.args && data.args.spec;
     if (!next) return;
+    api.renderHooks.forEach((h) => h(next)); // plugins see every render (presentation mode, title)
     if (spec && spec.id === next.id) return; // same figure: keep the animation state
     const sameShape = spec && spec.steps === next.steps;
     // a preset just opened ("view" names it) is shown whole, wherever the scrubber was
@@ -575,6 +624,32 @@ frames, so the payload is linear in the number of steps and the contour trace is
       document.body.dataset.ready = "1";
       document.body.dataset.specId = spec.id; // for tests and benchmarks: which spec is drawn
     });
+  });
+
+  // ---- plugins (present.js, export.js): a small API instead of reaching into this closure ----------
+  const api = {
+    adapter: plotAxes,
+    send: send,
+    keyHooks: [], // (keydown event) -> true when handled
+    renderHooks: [], // (spec of each render message)
+    spec: () => spec,
+    step: () => step,
+    view: () => view,
+    isPlaying: () => playing,
+    setPlaying: setPlaying,
+    // the map at step t as a figure {data, layout} of the given size (for an image of it)
+    figureAt(t, width, height) {
+      const layout = Object.assign({}, spec.map.layout, { width: width, height: height });
+      return { data: spec.map.traces.concat(mapDynamic(t)), layout: layout };
+    },
+  };
+  const queued = window.lrlabPlayerPlugins || [];
+  window.lrlabPlayerPlugins = { push: (fn) => fn(api) };
+  queued.forEach((fn) => fn(api));
+  ["present.js", "export.js"].forEach((src) => {
+    const s = document.createElement("script");
+    s.src = src; // each registers itself through window.lrlabPlayerPlugins.push
+    document.head.appendChild(s);
   });
 
   new ResizeObserver(setHeight).observe(document.body);
