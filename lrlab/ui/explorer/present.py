@@ -31,7 +31,7 @@ CSS = """
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2.6rem; padding-bottom: 1rem; }
 .lr-badge .head { font-size: 1.5rem; }
 .lr-badge .pill { font-size: 1.6rem; padding: .1rem .8rem; margin: .2rem 0 .1rem .4rem; }
-.lr-badge .why { font-size: 1rem; }
+.lr-badge .why { display: none; } /* the verdict word, large; the sentences stay in the normal view */
 </style>
 """
 

@@ -77,7 +77,7 @@ first GIF.
     });
     ctx.font = "18px sans-serif";
     ctx.fillStyle = "#444";
-    ctx.fillText("step " + t + " / " + spec.steps, x, y + 4);
+    ctx.fillText("step " + t + " / " + spec.steps + " · verdict of each whole run:", x, y + 4);
     y += 42;
     const rowH = Math.min(66, (H - y - 10) / Math.max(1, spec.runs.length));
     spec.runs.forEach((run) => {
