@@ -227,3 +227,8 @@ def test_dragging_the_players_lr_across_2_over_lambda_redraws_at_once_then_relea
     wait_idle(page)
     assert page.locator(".lr-badge .pill").first.inner_text().startswith("✖ diverged")
     assert page.console_errors == []
+
+
+def test_a_compare_mode_has_no_fan_slider(page, app_url):
+    player = open_app(page, app_url + "/?surface=quadratic&compare=list&lrs=0.2,0.3&steps=40")
+    assert not player.locator("#fanbar").is_visible() and not player.locator("#fanverdict").is_visible()

@@ -386,8 +386,9 @@ frames, so the payload is linear in the number of steps and the contour trace is
     const m = plotMargin();
     const fit = (w - m.l - m.r) * (spec.aspect || 1) + m.t + m.b + (spec.legend_px || 70);
     const room = screenRoom();
-    // up to the screen's room (a 1080p projector gets a bigger map than spec.height), never below 260
-    const cap = isFinite(room) ? Math.max(260, room) : spec.height;
+    // up to the screen's room (a 1080p projector gets a bigger map than spec.height), never below 260;
+    // a phone scrolls: its map takes the full width whatever is above it (the lr slider, the verdict)
+    const cap = isFinite(room) && w >= 520 ? Math.max(260, room) : Math.max(spec.height, fit);
     return Math.round(Math.max(260, Math.min(cap, fit)));
   }
 
