@@ -394,7 +394,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
 
   // the map's height, margins and legend: when the screen's height, not the frame's width, limits the
   // map, its legend moves from under it to its right (the width is spare), so the map gets that height
-  const LEGEND_W = 230;
+  const LEGEND_W = 175;
   function mapFit() {
     const w = mapDiv.clientWidth || document.body.clientWidth || 600;
     const m = plotMargin();
@@ -406,7 +406,8 @@ frames, so the payload is linear in the number of steps and the contour trace is
       const b = 60; // the x axis and its title only
       const side = Math.max(260, Math.min(room, (w - m.l - 10 - LEGEND_W) * aspect + m.t + b));
       const plotW = (side - m.t - b) / aspect;
-      if (plotW > 200) {
+      const plotUnder = Math.min(w - m.l - m.r, (height - m.t - m.b - (spec.legend_px || 70)) / aspect);
+      if (plotW > 200 && plotW > plotUnder) {
         const margin = Object.assign({}, m, { b: b, r: Math.max(10, w - m.l - plotW) });
         const legend = Object.assign({}, spec.map.layout.legend, {
           orientation: "v", xref: "paper", x: 1.03, xanchor: "left", yref: "paper", y: 1, yanchor: "top",
