@@ -121,8 +121,10 @@ def test_the_full_bundle_is_fetched_only_when_3d_opens_and_then_draws_the_surfac
     wire.settle(page)
     plotly = wire.plotly_requests()
     assert len(plotly) == 2 and plotly[0].endswith(CARTESIAN) and plotly[1].endswith(FULL), plotly
-    # the page's plotly.js is still the cartesian one (no 3D traces), the 3D view has its own
-    assert player.evaluate("'surface' in window.Plotly.PlotSchema.get().traces") is False
+    # the page's plotly.js is still the cartesian one (LR Lab's build: exactly the 2D traces the app
+    # draws, as registered in plotly.js itself), the 3D view has its own
+    traces = player.evaluate("Object.keys(window.Plotly.PlotSchema.get().traces)")
+    assert sorted(traces) == ["contour", "heatmap", "scatter"], traces
     player.locator("button[data-view='map']").click()
     player.locator("#scrub").fill("5")
     assert player.locator("#steplabel").inner_text().startswith("step 5 /")
