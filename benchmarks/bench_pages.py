@@ -12,7 +12,7 @@ NN lab's redraw (headless Chromium + Playwright, the DevTools protocol).
    Each page's HTTP bytes above the floor are set against the budget (0.8 MB), with the plotly.js
    bundles it requested; for the explorer, where those bytes go (plotly.js, Streamlit's own code
    for the page's elements, the components' own files).
-2. **Map drawn.** 5 cold loads of the explorer: from the navigation's start (the page's
+2. **Map drawn.** 5 cold loads of the explorer (``--loads``): from the navigation's start (the page's
    ``performance.timeOrigin``) to the descent player's contour in the DOM, painted (seen in one
    animation frame, timed in the next), in the browser's clock; next to it the same for the hello
    world's text (Streamlit's own start-up on this machine), and the medians of the milestones on
@@ -312,8 +312,8 @@ def _median(app: dict, milestone: str) -> float:
     return statistics.median(load[milestone] for load in app["map"])
 
 
-def rows(app: str | None = None, before: str | None = None) -> list[tuple[str, str]]:
-    m = measure(app, before=before)
+def rows(app: str | None = None, before: str | None = None, loads: int = 5) -> list[tuple[str, str]]:
+    m = measure(app, loads, before)
     hello = m["hello"]["weights"]
     floor = hello["http"]
     th = m["hello"]["text"]
@@ -393,9 +393,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--app", help="serve this script instead of app.py (e.g. another copy of the app)")
     ap.add_argument("--before", help="an earlier copy's app.py, measured in the same run (before -> now)")
+    ap.add_argument("--loads", type=int, default=5, help="cold loads of the map per app (default 5)")
     args = ap.parse_args()
     print(load_average())
-    for k, v in rows(args.app, args.before):
+    for k, v in rows(args.app, args.before, args.loads):
         print(f"{k:<62}  {v}")
     print(load_average())
 
