@@ -10,16 +10,21 @@ NN lab's redraw (headless Chromium + Playwright, the DevTools protocol).
    figures). Pages: the explorer's default view, the explorer with a schedule preview
    (``?sched=cosine``), the NN lab, Learn; then the 3D view opened in the explorer (what it adds).
    Each page's HTTP bytes above the floor are set against the budget (0.8 MB), with the plotly.js
-   bundles it requested.
-2. **Map drawn.** 5 cold loads of the explorer: from the navigation's start (the page's
+   bundles it requested; for the explorer, where those bytes go (plotly.js, Streamlit's own code
+   for the page's elements, the components' own files).
+2. **Map drawn.** 5 cold loads of the explorer (``--loads``): from the navigation's start (the page's
    ``performance.timeOrigin``) to the descent player's contour in the DOM, painted (seen in one
    animation frame, timed in the next), in the browser's clock; next to it the same for the hello
-   world's text (Streamlit's own start-up on this machine).
+   world's text (Streamlit's own start-up on this machine), and the medians of the milestones on
+   the way (the player's frame created, plotly.js received and run in it).
 3. **NN lab redraw.** 10 changes of the "learning rates" box (new lrs each time: the server trains
    them, as a student typing would make it), from the Enter ``keydown`` to the loss chart repainted
    with a legend naming the new lrs (a ``MutationObserver`` in every frame, two animation frames).
 
-``--app PATH`` measures another copy of the app (e.g. the previous release's ``app.py``).
+``--app PATH`` measures another copy of the app (its ``app.py``). ``--before PATH`` measures an
+earlier copy too, in the same run (e.g. ``git worktree add /tmp/before <commit>``, then
+``--before /tmp/before/app.py``): both apps are served at once, their map loads alternate, and each
+row says before -> now, so the comparison is made under the same load.
 Run: ``python benchmarks/bench_pages.py`` (needs Playwright and a Chromium).
 """
 
@@ -29,14 +34,15 @@ import argparse
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_browser import FLAGS, find_chromium  # noqa: E402
-from stclient import Server, percentile  # noqa: E402
+from stclient import Server, load_average, percentile  # noqa: E402
 
-from tests.pageweight import HELLO_APP, Wire  # noqa: E402
+from tests.pageweight import HELLO_APP, PLOTLY_JS, Wire  # noqa: E402
 
 BUDGET_MB = 0.8  # each page, above the hello-world floor
 BUDGET_MAP_S = 2.5
@@ -59,7 +65,7 @@ LRS += ["0.25, 2.5, 12", "0.04, 0.4, 4", "0.35, 3.5, 35", "0.12, 1.2, 9", "0.08,
 INIT_JS = """(() => {
   if (window !== window.top) return;
   const now = () => performance.timeOrigin + performance.now();
-  const rec = window.__lrlabPages = {mapDrawn: null, lossPaints: [], keys: []};
+  const rec = window.__lrlabPages = {mapDrawn: null, frameCreated: null, lossPaints: [], keys: []};
   window.addEventListener('keydown', (e) => { if (e.key === 'Enter') rec.keys.push(now()); }, true);
   const docs = () => {
     const out = [document];
@@ -71,6 +77,8 @@ INIT_JS = """(() => {
   let legend = null;
   const look = () => {
     let map = false, loss = null;
+    const frame = document.querySelector('iframe[src*="descent_player"]');
+    if (frame && rec.frameCreated === null) rec.frameCreated = now();
     const hello = rec.textDrawn === undefined && !!document.querySelector('[data-testid="stMarkdown"]');
     for (const d of docs()) {
       if (!map && d.querySelector('#map .contourlayer path')) map = true;
@@ -146,17 +154,43 @@ def _name(url: str) -> str:
     return url.rsplit("/", 1)[-1].split("?")[0]
 
 
-def weights(browser, app_url: str, hello_url: str) -> dict:
-    """{page: {"http", "ws", "total", "plotly"}}, the floor under "hello", 3D under "explorer 3D"."""
+def _kind(url: str, floor: set[str]) -> str:
+    """Where a request of an app's page belongs: plotly.js, Streamlit's own files (its code for the
+    page's elements: files the hello world did not load), the components' own files, or the rest."""
+    if PLOTLY_JS.search(url) and "/component/" in url:
+        return "plotly.js"
+    if "/static/" in url:
+        return "streamlit" if _name(url) not in floor else "floor"
+    if "/component/" in url:
+        return "components"
+    return "other"
+
+
+def _weigh(browser, name: str, url: str, floor: set[str]):
+    """One cold load of page ``name``: (its entry, the context, the page, the wire); ``floor``: the
+    hello world's files, so Streamlit's code for this page's own elements is told apart."""
+    ctx, pg, wire = open_cold(browser, url, DRAWN[name])
+    kinds: dict[str, int] = {}
+    for r in wire.requests:
+        kind = _kind(r.url, floor)
+        kinds[kind] = kinds.get(kind, 0) + r.bytes
+    entry = {
+        "http": wire.http_bytes,
+        "ws": wire.ws_bytes,
+        "total": wire.total_bytes,
+        "plotly": [_name(u) for u in wire.plotly_requests()],
+        "files": {_name(r.url) for r in wire.requests},
+        "kinds": kinds,
+    }
+    return entry, ctx, pg, wire
+
+
+def weights(browser, app_url: str, floor: set[str]) -> dict:
+    """{page: {"http", "ws", "total", "plotly", "kinds"}}, and what opening the 3D view adds under
+    "explorer, 3D opened"."""
     out = {}
-    for name, url in [("hello", hello_url + "/"), *[(n, app_url + p) for n, p in PAGES.items()]]:
-        ctx, pg, wire = open_cold(browser, url, DRAWN[name])
-        out[name] = {
-            "http": wire.http_bytes,
-            "ws": wire.ws_bytes,
-            "total": wire.total_bytes,
-            "plotly": [_name(u) for u in wire.plotly_requests()],
-        }
+    for name, path in PAGES.items():
+        out[name], ctx, pg, wire = _weigh(browser, name, app_url + path, floor)
         if name == "explorer":  # then open the 3D view: what it adds
             before = wire.total_bytes, len(wire.plotly_requests())
             player = next(f for f in pg.frames if "descent_player" in f.url)
@@ -173,18 +207,36 @@ def weights(browser, app_url: str, hello_url: str) -> dict:
     return out
 
 
-def first_drawn(browser, url: str, what: str, n: int = 5) -> list[float]:
-    """Seconds from the navigation's start to ``what`` ("mapDrawn": the explorer's contour,
-    "textDrawn": the hello world's text) painted, over ``n`` cold loads."""
+# in the player's frame, once the map is drawn: when plotly.js arrived (its response's end) and when
+# it had run (the loader then requests player.js), in the page's clock
+FRAME_JS = """() => {
+  const at = (re, key) => {
+    const r = performance.getEntriesByType('resource').find((e) => re.test(e.name));
+    return r ? performance.timeOrigin + r[key] : null;
+  };
+  return {plotlyReceived: at(/plotly[^/]*[.]js/, 'responseEnd'), plotlyRun: at(/player[.]js/, 'startTime')};
+}"""
+
+
+def first_drawn(browser, url: str, what: str) -> dict:
+    """One cold load: seconds from the navigation's start to ``what`` ("mapDrawn": the explorer's
+    contour, "textDrawn": the hello world's text) painted, under "drawn"; for the map, the
+    milestones on the way: "frame" (the player's frame created), "plotly received", "plotly run"."""
     drawn = DRAWN["explorer"] if what == "mapDrawn" else DRAWN["hello"]
-    times = []
-    for _ in range(n):
-        ctx, pg, _wire = open_cold(browser, url, drawn)
-        pg.wait_for_function(f"() => !!window.__lrlabPages.{what}")
-        start, t = pg.evaluate(f"[performance.timeOrigin, window.__lrlabPages.{what}]")
-        times.append((t - start) / 1000)
-        ctx.close()
-    return times
+    ctx, pg, _wire = open_cold(browser, url, drawn)
+    pg.wait_for_function(f"() => !!window.__lrlabPages.{what}")
+    start, t, frame = pg.evaluate(
+        f"[performance.timeOrigin, window.__lrlabPages.{what}, window.__lrlabPages.frameCreated]"
+    )
+    out = {"drawn": (t - start) / 1000}
+    if what == "mapDrawn":
+        player = next(f for f in pg.frames if "descent_player" in f.url)
+        marks = player.evaluate(FRAME_JS)
+        out["frame"] = (frame - start) / 1000
+        out["plotly received"] = (marks["plotlyReceived"] - start) / 1000
+        out["plotly run"] = (marks["plotlyRun"] - start) / 1000
+    ctx.close()
+    return out
 
 
 def nn_redraws(browser, app_url: str) -> list[float]:
@@ -212,31 +264,59 @@ def nn_redraws(browser, app_url: str) -> list[float]:
     return out
 
 
-def measure(app: str | None = None, loads: int = 5) -> dict:
+def measure(app: str | None = None, loads: int = 5, before: str | None = None) -> dict:
+    """{"hello": {"weights", "text"}, "now": {"weights", "map", "nn"}, "before": ... (with ``before``)}:
+    the apps are served at once and their map loads alternate, so both see the same load."""
     from playwright.sync_api import sync_playwright
 
     exe = find_chromium()
     if exe is None:
         raise RuntimeError("no Chromium found (apt-get install chromium, or set LRLAB_CHROMIUM)")
-    with Server(app=app) as srv, Server(app=HELLO_APP) as hello, sync_playwright() as pw:
+    apps = {"now": app} if before is None else {"before": before, "now": app}
+    with ExitStack() as stack:
+        servers = {k: stack.enter_context(Server(app=a)) for k, a in apps.items()}
+        hello = stack.enter_context(Server(app=HELLO_APP))
+        pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=exe, args=FLAGS)
-        try:
-            return {
-                "weights": weights(browser, srv.url, hello.url),
-                "map": first_drawn(browser, srv.url + "/", "mapDrawn", loads),
-                "hello": first_drawn(browser, hello.url + "/", "textDrawn", loads),
-                "nn": nn_redraws(browser, srv.url),
-            }
-        finally:
-            browser.close()
+        stack.callback(browser.close)
+        floor, ctx, _, _ = _weigh(browser, "hello", hello.url + "/", set())
+        ctx.close()
+        out: dict = {"hello": {"weights": floor}}
+        for k, srv in servers.items():
+            out[k] = {"weights": weights(browser, srv.url, floor["files"]), "map": []}
+        for i in range(loads):
+            for k in apps if i % 2 == 0 else list(apps)[::-1]:
+                out[k]["map"].append(first_drawn(browser, servers[k].url + "/", "mapDrawn"))
+        out["hello"]["text"] = [
+            first_drawn(browser, hello.url + "/", "textDrawn")["drawn"] for _ in range(loads)
+        ]
+        for k, srv in servers.items():
+            out[k]["nn"] = nn_redraws(browser, srv.url)
+        return out
 
 
-def rows(app: str | None = None) -> list[tuple[str, str]]:
-    m = measure(app)
-    w = m["weights"]
-    hello = w["hello"]
+def _pair(m: dict, f) -> str:
+    """``f`` of the current app's measurements, after the earlier copy's when it was measured."""
+    return f"{f(m['before'])} -> {f(m['now'])}" if "before" in m else f(m["now"])
+
+
+def _above(app: dict, name: str, floor: int) -> float:
+    return (app["weights"][name]["http"] - floor) / MB
+
+
+def _kind_mb(app: dict, kind: str) -> float:
+    return app["weights"]["explorer"]["kinds"].get(kind, 0) / MB
+
+
+def _median(app: dict, milestone: str) -> float:
+    return statistics.median(load[milestone] for load in app["map"])
+
+
+def rows(app: str | None = None, before: str | None = None, loads: int = 5) -> list[tuple[str, str]]:
+    m = measure(app, loads, before)
+    hello = m["hello"]["weights"]
     floor = hello["http"]
-    th = m["hello"]
+    th = m["hello"]["text"]
     out = [
         (
             "pages: hello-world floor, cold",
@@ -245,49 +325,80 @@ def rows(app: str | None = None) -> list[tuple[str, str]]:
         )
     ]
     for name in PAGES:
-        p = w[name]
-        above = (p["http"] - floor) / MB
+        p = m["now"]["weights"][name]
+        above = _pair(m, lambda x, name=name: f"{_above(x, name, floor):.2f} MB")
+        share = _above(m["now"], name, floor) / BUDGET_MB
         bundles = ", ".join(p["plotly"]) or "none"
         out.append(
             (
                 f"pages: {name} above the floor",
-                f"{above:.2f} MB HTTP ({above / BUDGET_MB:.0%} of {BUDGET_MB} MB); websocket "
-                f"{p['ws'] / MB:.3f} MB; page {p['http'] / MB:.2f} MB; plotly.js: {bundles}",
+                f"{above} HTTP ({share:.0%} of {BUDGET_MB} MB); websocket {p['ws'] / MB:.3f} MB; "
+                f"page {p['http'] / MB:.2f} MB; plotly.js: {bundles}",
             )
         )
-    d3 = w["explorer, 3D opened"]
+    kinds = {
+        "plotly.js": "plotly.js",
+        "streamlit": "Streamlit's code for its elements",
+        "components": "components",
+    }
+    out.append(
+        (
+            "pages: explorer above the floor, by kind",
+            "; ".join(
+                f"{label} " + _pair(m, lambda x, k=k: f"{_kind_mb(x, k):.3f} MB")
+                for k, label in kinds.items()
+            ),
+        )
+    )
+    d3 = m["now"]["weights"]["explorer, 3D opened"]
     out.append(
         (
             "pages: explorer, then 3D opened: bytes added",
             f"{d3['total'] / MB:.2f} MB; plotly.js: {', '.join(d3['plotly']) or 'none'}",
         )
     )
-    t = m["map"]
+    t = [load["drawn"] for load in m["now"]["map"]]
     out.append(
         (
             f"pages: explorer map drawn after navigation (cold, {len(t)} loads)",
-            f"median {statistics.median(t):.2f} s ({min(t):.2f}-{max(t):.2f}; "
-            f"{statistics.median(t) / BUDGET_MAP_S:.0%} of {BUDGET_MAP_S} s; "
+            "median "
+            + _pair(m, lambda x: f"{_median(x, 'drawn'):.2f} s")
+            + f" ({min(t):.2f}-{max(t):.2f}; {statistics.median(t) / BUDGET_MAP_S:.0%} of {BUDGET_MAP_S} s; "
             f"{statistics.median(t) / statistics.median(th):.1f}x the hello world's text)",
         )
     )
-    r = m["nn"]
+    out.append(
+        (
+            "pages: explorer map, milestones (medians, s after navigation)",
+            "; ".join(f"{k} " + _pair(m, lambda x, k=k: f"{_median(x, k):.2f}") for k in MILESTONES),
+        )
+    )
+    r = m["now"]["nn"]
     out.append(
         (
             f"pages: NN lab lrs change -> loss chart repainted ({len(r)} changes)",
-            f"p50 {statistics.median(r):.0f} ms, p90 {percentile(r, 90):.0f} ms, max {max(r):.0f} ms "
+            "p50 "
+            + _pair(m, lambda x: f"{statistics.median(x['nn']):.0f} ms")
+            + f", p90 {percentile(r, 90):.0f} ms, max {max(r):.0f} ms "
             f"({statistics.median(r) / BUDGET_NN_MS:.0%} of {BUDGET_NN_MS} ms)",
         )
     )
     return out
 
 
+MILESTONES = ("frame", "plotly received", "plotly run", "drawn")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--app", help="serve this script instead of app.py (e.g. another copy of the app)")
+    ap.add_argument("--before", help="an earlier copy's app.py, measured in the same run (before -> now)")
+    ap.add_argument("--loads", type=int, default=5, help="cold loads of the map per app (default 5)")
     args = ap.parse_args()
-    for k, v in rows(args.app):
+    print(load_average())
+    for k, v in rows(args.app, args.before, args.loads):
         print(f"{k:<62}  {v}")
+    print(load_average())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ build step), in place of ``st.plotly_chart``.
 Why not ``st.plotly_chart``: it loads Streamlit's own chart bundle, a second plotly.js of 4.7 MB that
 Streamlit serves uncompressed, next to the one the descent player already loads; and under it a
 contour animated by Plotly frames lost its contour on Play (``shared/README.md``). This component
-runs the page's one plotly.js (the cartesian bundle of :mod:`lrlab.ui.plotlyjs`, ~0.5 MB gzip,
+runs the page's one plotly.js (the cartesian bundle of :mod:`lrlab.ui.plotlyjs`, ~0.38 MB gzip,
 downloaded once per page and shared with the player and every other chart by its loader) and draws
 the figure dict as it is, frames included: Plotly's Play/Pause buttons and step slider work as in
 plain plotly.js (``tests/test_browser_nn.py`` plays the decision boundary and checks that its

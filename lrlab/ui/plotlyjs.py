@@ -2,10 +2,11 @@
 
 Two bundles, both plotly.js 4.1.1 (the version inside plotly 7.1):
 
-* :data:`CARTESIAN` (``plotly-cartesian.min.js``): the npm package ``plotly.js-cartesian-dist-min``
-  4.1.1, vendored in ``components/plotlyjs/`` with its licence (see the README there). Every 2D
-  chart (contour, heatmap, scatter, frames with Play and slider) draws with it: ~0.50 MB gzip on the
-  wire.
+* :data:`CARTESIAN` (``plotly-cartesian.min.js``): LR Lab's partial bundle of plotly.js 4.1.1 (the
+  npm package, with only the ``scatter``, ``contour`` and ``heatmap`` traces and the components the
+  figures use), built by ``tools/plotlyjs/build.sh`` and vendored in ``components/plotlyjs/`` with
+  its licence (see the README there). Every 2D chart (contour, heatmap, scatter, frames with Play
+  and slider) draws with it: ~0.38 MB gzip on the wire.
 * :data:`FULL` (``plotly.min.js``): the full bundle of the installed plotly Python package, copied
   here at run time (no CDN: the app works offline). Only the descent player's 3D view needs it
   (``surface``, ``scatter3d``) and loads it when the 3D view is opened: ~1.48 MB gzip.
@@ -35,7 +36,7 @@ import streamlit.components.v1 as components
 
 SOURCE = Path(__file__).parent / "components" / "plotlyjs"
 CARTESIAN = "plotly-cartesian.min.js"
-CARTESIAN_VERSION = "4.1.1"  # npm plotly.js-cartesian-dist-min; the file's header says the same
+CARTESIAN_VERSION = "4.1.1"  # npm plotly.js it is built from; the file's header says the same
 FULL = "plotly.min.js"
 LOADER = "loader.js"  # runs a bundle in a component's frame, one download per page (see its header)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / FULL
