@@ -183,6 +183,23 @@
     moveMark(i);
   }
 
+  // the verdict's box is as tall as its tallest text over the fan (measured once per spec), so a
+  // drag never changes the frame's height (that would make the page lay itself out again)
+  function holdVerdictHeight() {
+    const v = el("fanverdict");
+    v.style.minHeight = "";
+    const seen = new Set();
+    let tallest = 0;
+    fan.lrs.forEach((_, i) => {
+      const key = fan.status[i] + "|" + (fan.side ? fan.side[i] : fan.explanation[i]);
+      if (seen.has(key)) return;
+      seen.add(key);
+      show(i);
+      tallest = Math.max(tallest, v.getBoundingClientRect().height);
+    });
+    v.style.minHeight = Math.ceil(tallest) + "px";
+  }
+
   const current = () => nearest(lrAt(Number(el("fanlr").value)));
 
   function onInput() {
@@ -214,6 +231,7 @@
     input.setAttribute("aria-valuetext", "lr = " + fmt(fan.lrs[fan.index]));
     shown = fan.index;
     drawCurve();
+    holdVerdictHeight();
     show(fan.index);
     if (!input._lrlabWired) {
       input._lrlabWired = true;

@@ -84,6 +84,10 @@ marker symbols and sizes of the traces mapDynamic() builds.
         continue;
       }
       const p = proj(xs[i], ys[i]);
+      if (!p) {
+        pen = false;
+        continue;
+      }
       line += (pen ? "L" : "M") + f1(p[0]) + "," + f1(p[1]);
       pen = true;
       if (dot) dots += "M" + f1(p[0] - dot) + "," + f1(p[1]) + "a" + dot + "," + dot + " 0 1,0 " + 2 * dot + ",0a" + dot + "," + dot + " 0 1,0 " + -2 * dot + ",0";
@@ -91,17 +95,22 @@ marker symbols and sizes of the traces mapDynamic() builds.
     return [line, dots];
   }
 
-  // draw(scene, proj, area): scene = {runs: [{x, y, head: [x, y] | null, color, dash, symbol}],
-  // arrows: [{x0, y0, x1, y1, color, dash, width}], exits: [{x, y, color, text, side}],
-  // balls: [{points: [[x, y], ...], color, width}]}; proj(x, y) -> [px, py]; area = the plot area
+  // draw(scene, proj, area): scene = {runs: [{x, y, head: [x, y] | null, color, dash, symbol,
+  // width?, dot?}], arrows: [{x0, y0, x1, y1, color, dash, width}], exits: [{x, y, color, text,
+  // side}], balls: [{points: [[x, y], ...], color, width}], marks?: [{x, y, color, text}]};
+  // proj(x, y) -> [px, py] (null: not drawable, e.g. 0 on a log axis); area = the plot area.
+  // The player's line charts use it too while the lr slider is dragged (a line, no dots, and the
+  // "diverged at step k" mark: an x and its text, as lrlab/figures/parts.py stop_mark draws it).
+  let made = 0; // each layer's clip paths get ids of their own (ids are the document's)
   function create(svg) {
+    const id = "lrlab-over" + made++;
     const defs = node(svg, "defs");
-    const clip = node(defs, "clipPath", { id: "lrlab-plotarea" });
+    const clip = node(defs, "clipPath", { id: id + "-area" });
     const clipRect = node(clip, "rect");
-    const clip2 = node(defs, "clipPath", { id: "lrlab-plotedge" }); // the area and a ring's width
+    const clip2 = node(defs, "clipPath", { id: id + "-edge" }); // the area and a ring's width
     const clipRect2 = node(clip2, "rect");
-    const root = node(svg, "g", { "clip-path": "url(#lrlab-plotarea)" });
-    const top = node(svg, "g", { class: "exits", "clip-path": "url(#lrlab-plotedge)" });
+    const root = node(svg, "g", { "clip-path": "url(#" + id + "-area)" });
+    const top = node(svg, "g", { class: "exits", "clip-path": "url(#" + id + "-edge)" });
     const pool = {}; // kind -> elements kept between draws (a move sets attributes, no DOM churn)
 
     function take(kind, parent, tag, i) {
@@ -126,14 +135,15 @@ marker symbols and sizes of the traces mapDynamic() builds.
       clipRect2.setAttribute("width", Math.max(0, area.width + 24));
       clipRect2.setAttribute("height", Math.max(0, area.height + 24));
       scene.runs.forEach((r, k) => {
-        const [line, dots] = lineAndDots(r.x, r.y, proj, 2.5);
+        const width = r.width || 3.5;
+        const [line, dots] = lineAndDots(r.x, r.y, proj, r.dot === undefined ? 2.5 : r.dot);
         const l = take("line", root, "path", k);
         l.setAttribute("d", line || "M0,0");
         l.setAttribute("fill", "none");
         l.setAttribute("stroke", r.color);
-        l.setAttribute("stroke-width", 3.5);
+        l.setAttribute("stroke-width", width);
         l.setAttribute("stroke-linejoin", "round");
-        l.setAttribute("stroke-dasharray", dashArray(r.dash, 3.5));
+        l.setAttribute("stroke-dasharray", dashArray(r.dash, width));
         l.dataset.run = String(k);
         const d = take("dots", root, "path", k);
         d.setAttribute("d", dots || "M0,0");
@@ -220,6 +230,21 @@ marker symbols and sizes of the traces mapDynamic() builds.
       });
       hideFrom("exitring", scene.exits.length);
       hideFrom("exittext", scene.exits.length);
+
+      (scene.marks || []).forEach((m, k) => {
+        const p = proj(m.x, m.y);
+        const x = take("markx", top, "path", k);
+        x.setAttribute("d", p ? "M" + f1(p[0] - 5) + "," + f1(p[1] - 5) + "l10,10m0,-10l-10,10" : "M0,0");
+        x.setAttribute("stroke", m.color);
+        x.setAttribute("stroke-width", 3.5);
+        const t = take("marktext", top, "text", k);
+        t.setAttribute("x", p ? f1(p[0] + 6) : 0);
+        t.setAttribute("y", p ? f1(p[1] + 18) : 0);
+        t.setAttribute("fill", m.color);
+        t.textContent = p ? m.text : "";
+      });
+      hideFrom("markx", (scene.marks || []).length);
+      hideFrom("marktext", (scene.marks || []).length);
     }
 
     return { draw: draw };

@@ -84,7 +84,8 @@ every step change while it is shown. A view whose available(spec) turns false is
   // pixel) and the plot area's drag layer (.nsewdrag). They are stable across plotly.js 1.x-4.x;
   // pyproject.toml bounds plotly below 8 for this reason, and the browser tests exercise each use.
   // player.css hides plotly.js's hover label (.hoverlayer) while the overlay's own label for a
-  // path shows. Nothing else in the player reads internals.
+  // path shows, and a chart's traces (.scatterlayer) while its overlay draws the dragged lr's line.
+  // Nothing else in the player reads internals.
   const plotAxes = {
     // {x, y, width, height} of the plot area in the div's pixels, or null before the first draw
     area(gd) {
@@ -133,14 +134,19 @@ every step change while it is shown. A view whose available(spec) turns false is
         return null;
       }
     },
-    preview(lr) {
+    // on: whether the player shows another lr than the server's; the page is told only when that
+    // flips (a change of its root's attribute restyles the whole page: not at every move of a drag)
+    shown: null, // unknown until first told (a frame made after another may find its mark)
+    preview(on) {
+      if (on === page.shown) return;
       const root = page.root();
       if (!root) return;
-      if (lr === null) root.removeAttribute("data-lr-preview");
-      else root.setAttribute("data-lr-preview", String(lr));
+      page.shown = on;
+      if (on) root.setAttribute("data-lr-preview", "");
+      else root.removeAttribute("data-lr-preview");
     },
   };
-  window.addEventListener("pagehide", () => page.preview(null));
+  window.addEventListener("pagehide", () => page.preview(false));
 
   // ---- state ------------------------------------------------------------------------------------
   const el = (id) => document.getElementById(id);
@@ -268,17 +274,20 @@ every step change while it is shown. A view whose available(spec) turns false is
     return ["grad", "vel", "step"].filter((_, j) => data[staticMap + j] && data[staticMap + j].visible === "legendonly");
   }
 
-  // the arrows as plotly.js traces: drawn (export) or as legend entries only (the map on screen)
+  // the arrows as plotly.js traces: drawn (export) or as legend entries only (the map on screen:
+  // plotly.js lists no trace without a point, so theirs is one point a billion boxes away, never in
+  // sight whatever the zoom, the autorange being off)
   function arrowTraces(t, legendOnly) {
     const names = spec.arrow_names;
+    const far = 1e9 * Math.abs(spec.map.layout.xaxis.range[1] - spec.map.layout.xaxis.range[0]);
     return arrowParts(t).map((a) => {
       const st = ARROW_STYLE[a.key];
       const draw = !legendOnly && a.live;
       const tr = {
         type: "scatter",
         mode: "lines+markers",
-        x: draw ? [a.x0, a.x1] : [],
-        y: draw ? [a.y0, a.y1] : [],
+        x: draw ? [a.x0, a.x1] : legendOnly ? [far] : [],
+        y: draw ? [a.y0, a.y1] : legendOnly ? [far] : [],
         line: { color: a.color, width: st.width, dash: st.dash },
         marker: { symbol: ["circle", "arrow"], size: [1, 16], angleref: "previous", color: a.color },
         name: names[a.key],
@@ -510,7 +519,11 @@ every step change while it is shown. A view whose available(spec) turns false is
         const cur = document.createElement("div");
         cur.className = "cursor";
         cur.hidden = true;
-        wrap.append(d, cur);
+        const over = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        over.setAttribute("class", "chartover");
+        over.setAttribute("aria-hidden", "true");
+        wrap.append(d, over, cur);
+        d._lrlabOver = window.LRLabOverlay.create(over);
         box.append(head, wrap);
         chartsDiv.appendChild(box);
         d._lrlabCursor = cur;
@@ -527,27 +540,34 @@ every step change while it is shown. A view whose available(spec) turns false is
         u.textContent = " " + c.note;
         d._lrlabHead.appendChild(u);
       }
+      // the div keeps the chart's height whatever plotly.js does inside it (a full redraw empties
+      // it for a moment): the frame's height, and so the page's layout, never follow a redraw
+      d.style.height = c.figure.layout.height + "px";
       const p = Plotly.react(d, c.figure.data, c.figure.layout, chartConfig);
       if (!d._lrlabWired && d.on) {
         d._lrlabWired = true;
         d.on("plotly_afterplot", () => placeCursor(d));
         d.on("plotly_relayout", () => placeCursor(d));
       }
-      return Promise.resolve(p).then(() => placeCursor(d));
+      return Promise.resolve(p).then(() => {
+        d.parentNode.classList.remove("live"); // plotly.js's line is the spec's run again
+        placeCursor(d);
+      });
     }));
   }
 
   // ---- the charts follow the lr slider's drag -------------------------------------------------------
-  // A chart's redraw (Plotly.react of its line, ~6 ms) is the dearest part of a move, so the map, the
-  // readout and the verdict are drawn in the input's own frame and the charts one at a time right
-  // after a frame is painted (a task posted from requestAnimationFrame runs after the paint): each
-  // chart that does not show the fan run on screen is redrawn in turn, so a continuous drag updates
-  // all three and the next input's frame is not delayed. Their y axes are fixed over the whole fan
-  // (lrlab/figures/surface.py fan_ranges): a drag moves the line, not the axes.
+  // A chart's redraw by plotly.js (~6 ms, more on a busy machine) would push the map's frame over its
+  // budget, and in fan mode the charts' axes are fixed over the whole fan (lrlab/figures/surface.py
+  // fan_ranges): so during a drag each chart's line (and its "diverged at step k" mark) is drawn by
+  // hand in the chart's own overlay, in the same frame as the map, over plotly.js's line, which is
+  // hidden meanwhile (.chartplot.live). Once the drag pauses (PAUSE_MS), plotly.js redraws the charts
+  // with the new data, one per frame right after a paint, and each overlay gives way: hover, zoom and
+  // the slides see plotly.js's charts again.
+  const PAUSE_MS = 200;
   let fanDrawn = -1; // the fan index drawn in spec.runs[0] (-1: no fan)
-  let chartFan = []; // per chart, the fan index its line shows
-  let chartNext = 0;
-  let chartQueued = false;
+  let chartFan = []; // per chart, the fan index plotly.js's line shows
+  let chartPause = null;
 
   function afterPaint(fn) {
     requestAnimationFrame(() => {
@@ -557,46 +577,87 @@ every step change while it is shown. A view whose available(spec) turns false is
     });
   }
 
-  function queueCharts() {
-    if (chartQueued) return;
-    chartQueued = true;
-    afterPaint(chartTick);
-  }
-
-  // the fan's "diverged at step d" mark on a chart, as lrlab/figures/parts.py stop_mark draws it
-  function stopMark(y, d, color) {
+  // the fan's "diverged at step d" mark on a chart: where lrlab/figures/parts.py stop_mark puts it
+  function stopAt(y, d) {
     let last = Math.min(d, y.length) - 1;
     while (last >= 0 && (y[last] === null || !isFinite(y[last]))) last--;
-    if (last < 0) return [];
-    return [{
-      type: "scatter", mode: "markers+text", x: [last], y: [y[last]], text: ["diverged at step " + d],
-      textposition: "bottom right", textfont: { color: color, size: 15 },
-      marker: { symbol: "x", size: 14, color: color }, showlegend: false, hoverinfo: "skip",
-    }];
+    return last < 0 ? null : { x: last, y: y[last], text: "diverged at step " + d };
   }
 
-  function chartTick() {
-    chartQueued = false;
-    const n = chartDivs.length;
-    if (!spec || !spec.fan || !n) return;
-    for (let k = 0; k < n; k++) {
-      const j = (chartNext + k) % n;
-      if (chartFan[j] === fanDrawn) continue;
-      const f = spec.fan;
-      const i = fanDrawn;
-      const run = spec.runs[0];
-      const y = [run.gap, run.lr, f.gnorm[i]][j];
-      const c = spec.charts[j];
-      c._line = c._line || c.figure.data[0];
-      const line = Object.assign({}, c._line, { y: y });
-      c.figure.data = [line].concat(j !== 1 && run.diverged_at !== null ? stopMark(y, run.diverged_at, run.color) : []);
-      Plotly.react(chartDivs[j], c.figure.data, c.figure.layout, chartConfig);
-      chartFan[j] = i;
-      chartNext = j + 1;
-      break;
+  // chart j's series for the run drawn (0: loss above the minimum, 1: lr, 2: gradient norm)
+  function chartSeries(j) {
+    const run = spec.runs[0];
+    const y = [run.gap, run.lr, spec.fan.gnorm[fanDrawn]][j];
+    const stop = j !== 1 && run.diverged_at !== null ? stopAt(y, run.diverged_at) : null;
+    return { y: y, stop: stop, color: run.color };
+  }
+
+  // the chart's line by hand, on its fixed axes (linear steps, log values)
+  function liveChart(j) {
+    const d = chartDivs[j];
+    const area = plotAxes.area(d);
+    const r = plotAxes.ranges(d);
+    if (!area || !r) return;
+    const c = spec.charts[j];
+    const log = c.figure.layout.yaxis.type === "log";
+    const sx = area.width / (r.x[1] - r.x[0]);
+    const sy = area.height / (r.y[1] - r.y[0]);
+    const proj = (x, y) => {
+      const v = log ? (y > 0 ? Math.log10(y) : null) : y;
+      return v === null ? null : [area.x + (x - r.x[0]) * sx, area.y + (r.y[1] - v) * sy];
+    };
+    area.divWidth = d.clientWidth;
+    area.divHeight = d.clientHeight;
+    const sr = chartSeries(j);
+    const line = c._line || c.figure.data[0];
+    d._lrlabOver.draw({
+      runs: [{ x: sr.y.map((_, i) => i), y: sr.y, head: null, color: line.line.color, dash: line.line.dash,
+               width: line.line.width, dot: 0 }],
+      arrows: [], exits: [], balls: [],
+      marks: sr.stop ? [Object.assign({ color: sr.color }, sr.stop)] : [],
+    }, proj, area);
+    d.parentNode.classList.add("live");
+  }
+
+  // plotly.js redraws chart j with the run drawn (the same traces from one lr to the next: loss and
+  // |∇f| always carry a mark trace, empty unless the run diverged), then its overlay gives way
+  function redrawChart(j) {
+    const c = spec.charts[j];
+    c._line = c._line || c.figure.data[0];
+    const sr = chartSeries(j);
+    const data = [Object.assign({}, c._line, { y: sr.y })];
+    if (j !== 1) {
+      data.push({
+        type: "scatter", mode: "markers+text", x: sr.stop ? [sr.stop.x] : [], y: sr.stop ? [sr.stop.y] : [],
+        text: sr.stop ? [sr.stop.text] : [], textposition: "bottom right",
+        textfont: { color: sr.color, size: 15 }, marker: { symbol: "x", size: 14, color: sr.color },
+        showlegend: false, hoverinfo: "skip",
+      });
     }
-    if (chartFan.some((v) => v !== fanDrawn)) queueCharts();
-    else document.body.dataset.chartsFanIndex = String(fanDrawn); // for tests and benchmarks
+    c.figure.data = data;
+    const d = chartDivs[j];
+    chartFan[j] = fanDrawn;
+    return Promise.resolve(Plotly.react(d, data, c.figure.layout, chartConfig)).then(() => {
+      if (chartFan[j] === fanDrawn) d.parentNode.classList.remove("live");
+    });
+  }
+
+  // once the drag pauses: the charts that lag behind, one per frame after the paint
+  function chartTick() {
+    const j = chartFan.findIndex((v) => v !== fanDrawn);
+    if (j < 0 || !spec || !spec.fan) {
+      if (spec && spec.fan) document.body.dataset.chartsFanIndex = String(fanDrawn); // tests, benchmarks
+      return;
+    }
+    redrawChart(j).then(() => afterPaint(chartTick));
+  }
+
+  // after a move: every chart's line follows by hand now, plotly.js's once the drag pauses
+  function chartsFollow() {
+    if (!spec.fan) return;
+    chartDivs.forEach((_, j) => liveChart(j));
+    clearTimeout(chartPause);
+    chartPause = setTimeout(() => afterPaint(chartTick), PAUSE_MS);
   }
 
   function updateReadout() {
@@ -713,6 +774,7 @@ every step change while it is shown. A view whose available(spec) turns false is
   function build(withCharts) {
     staticMap = spec.map.traces.length;
     lastWidth = mapBox.clientWidth;
+    lastRoom = screenRoom();
     built3d = false;
     scrub.max = String(spec.steps);
     label.style.minWidth = ("step " + spec.steps + " / " + spec.steps).length + "ch"; // no jitter on Play
@@ -977,8 +1039,8 @@ every step change while it is shown. A view whose available(spec) turns false is
       if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
     } else drawPlugin(pluginView(view));
     updateReadout();
-    page.preview(i === f.index ? null : f.lrs[i]);
-    queueCharts();
+    page.preview(i !== f.index);
+    chartsFollow();
     document.body.dataset.fanIndex = String(i); // for tests and benchmarks: the fan run on screen
   }
 
@@ -1005,7 +1067,9 @@ every step change while it is shown. A view whose available(spec) turns false is
     el("hint").textContent = spec.hint || "";
     fanDrawn = spec.fan ? spec.fan.index : -1;
     chartFan = (spec.charts || []).map(() => fanDrawn);
-    page.preview(null); // the page speaks for the lr drawn again
+    clearTimeout(chartPause);
+    page.shown = null;
+    page.preview(false); // the page speaks for the lr drawn again
     if (window.LRLabFan) window.LRLabFan.setup(spec, { apply: applyFan, release: releaseFan });
     showButtons();
     if (view !== "map" && view !== "3d" && !(pluginView(view) && pluginView(view).available(spec))) setView("map");
