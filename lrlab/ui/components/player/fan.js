@@ -54,7 +54,7 @@
   }
 
   // ---- the U curve, drawn by hand in an SVG over the track's lr scale ------------------------------
-  const U = { top: 19, bottom: 43 }; // px: the curve's band (the tick labels' row above it)
+  const U = { top: 18, bottom: 40 }; // px: the curve's band (the tick labels' row above it)
   let geo = null; // {x(lr), y(final), width, height, lo, hi}
 
   function node(parent, tag, attrs, text) {
@@ -251,5 +251,6 @@
     }
   }
 
-  window.LRLabFan = { setup: setup };
+  // hold: measure the verdict's box again (player.js moved it beside the map or back above it)
+  window.LRLabFan = { setup: setup, hold: () => fan && (holdVerdictHeight(), show(shown)) };
 })();

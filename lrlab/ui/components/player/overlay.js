@@ -112,10 +112,15 @@ marker symbols and sizes of the traces mapDynamic() builds.
     const root = node(svg, "g", { "clip-path": "url(#" + id + "-area)" });
     const top = node(svg, "g", { class: "exits", "clip-path": "url(#" + id + "-edge)" });
     const pool = {}; // kind -> elements kept between draws (a move sets attributes, no DOM churn)
+    // one group per kind, stacked in this order whatever is drawn first: lines, their dots, heads,
+    // arrows (as plotly.js's traces were: arrows after the runs), noise balls above them all
+    const layer = {};
+    ["line", "dots", "head", "arrow", "arrowhead", "ball"].forEach((k) => (layer[k] = node(root, "g")));
+    ["exitring", "exittext", "markx", "marktext"].forEach((k) => (layer[k] = node(top, "g")));
 
     function take(kind, parent, tag, i) {
       const list = pool[kind] || (pool[kind] = []);
-      while (list.length <= i) list.push(node(parent, tag, { class: kind }));
+      while (list.length <= i) list.push(node(layer[kind], tag, { class: kind }));
       list[i].style.display = "";
       return list[i];
     }
@@ -152,6 +157,19 @@ marker symbols and sizes of the traces mapDynamic() builds.
       hideFrom("line", scene.runs.length);
       hideFrom("dots", scene.runs.length);
 
+      let heads = 0;
+      scene.runs.forEach((r) => {
+        if (!r.head) return;
+        const p = proj(r.head[0], r.head[1]);
+        const h = take("head", root, "path", heads++);
+        h.setAttribute("d", symbolPath(r.symbol, 17));
+        h.setAttribute("transform", "translate(" + f1(p[0]) + "," + f1(p[1]) + ")");
+        h.setAttribute("fill", r.color);
+        h.setAttribute("stroke", "#000");
+        h.setAttribute("stroke-width", 2.5);
+      });
+      hideFrom("head", heads);
+
       scene.arrows.forEach((a, k) => {
         const p0 = proj(a.x0, a.y0);
         const p1 = proj(a.x1, a.y1);
@@ -179,19 +197,6 @@ marker symbols and sizes of the traces mapDynamic() builds.
       });
       hideFrom("arrow", scene.arrows.length);
       hideFrom("arrowhead", scene.arrows.length);
-
-      let heads = 0;
-      scene.runs.forEach((r) => {
-        if (!r.head) return;
-        const p = proj(r.head[0], r.head[1]);
-        const h = take("head", root, "path", heads++);
-        h.setAttribute("d", symbolPath(r.symbol, 17));
-        h.setAttribute("transform", "translate(" + f1(p[0]) + "," + f1(p[1]) + ")");
-        h.setAttribute("fill", r.color);
-        h.setAttribute("stroke", "#000");
-        h.setAttribute("stroke-width", 2.5);
-      });
-      hideFrom("head", heads);
 
       // the noise balls above the paths (a noisy path covers its own ball): a white halo, then the line
       let n = 0;

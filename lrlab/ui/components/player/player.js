@@ -81,7 +81,8 @@ every step change while it is shown. A view whose available(spec) turns false is
   // (they change by zoom, pan, autosize and scaleanchor's constraint) or "the data point under a
   // click anywhere in the plot area" (plotly_click fires on traces only). They need the axis objects
   // of gd._fullLayout (_offset and _length: the plot area in px; range; l2p / p2d: linear value <->
-  // pixel) and the plot area's drag layer (.nsewdrag). They are stable across plotly.js 1.x-4.x;
+  // pixel), the plot area's drag layer (.nsewdrag) and the legend's box (.legend: the verdict and the
+  // readout go under it). They are stable across plotly.js 1.x-4.x;
   // pyproject.toml bounds plotly below 8 for this reason, and the browser tests exercise each use.
   // player.css hides plotly.js's hover label (.hoverlayer) while the overlay's own label for a
   // path shows, and a chart's traces (.scatterlayer) while its overlay draws the dragged lr's line.
@@ -111,6 +112,14 @@ every step change while it is shown. A view whose available(spec) turns false is
       if (!fl || !fl.xaxis || !drag) return null;
       const r = drag.getBoundingClientRect();
       return [fl.xaxis.p2d(clientX - r.left), fl.yaxis.p2d(clientY - r.top)];
+    },
+    // {x, y, width, height} of the legend in the div's pixels (its drawn box, .legend), or null
+    legendBox(gd) {
+      const l = gd.querySelector(".legend");
+      if (!l) return null;
+      const r = l.getBoundingClientRect();
+      const d = gd.getBoundingClientRect();
+      return { x: r.left - d.left, y: r.top - d.top, width: r.width, height: r.height };
     },
     // a PNG data: URL of a figure {data, layout} (public API; here so export.js needs no Plotly of its own)
     image(figure, opts) {
@@ -265,7 +274,15 @@ every step change while it is shown. A view whose available(spec) turns false is
       const e = run.exit;
       if (e && t >= e[0]) exits.push({ x: e[1], y: e[2], color: run.color, text: exitText(e[0]), side: edgeOf(e[1], e[2]) });
     });
-    return { runs: runs, arrows: arrows, exits: exits, balls: balls() };
+    // following the run beyond the surface's box: the box's outline (where the contour is)
+    const around = followScale > 1 ? [boxOutline()] : [];
+    return { runs: runs, arrows: arrows, exits: exits, balls: around.concat(balls()) };
+  }
+
+  function boxOutline() {
+    const bx = spec.map.layout.xaxis.range;
+    const by = spec.map.layout.yaxis.range;
+    return { points: [[bx[0], by[0]], [bx[1], by[0]], [bx[1], by[1]], [bx[0], by[1]]], color: "#555", width: 1.5 };
   }
 
   // the arrows' legend entries the student switched off on the map (public gd.data: legend clicks)
@@ -741,10 +758,56 @@ every step change while it is shown. A view whose available(spec) turns false is
         const legend = Object.assign({}, spec.map.layout.legend, {
           orientation: "v", xref: "paper", x: 1.03, xanchor: "left", yref: "paper", y: 1, yanchor: "top",
         });
-        return { height: Math.round(side), margin: margin, legend: legend };
+        return { height: Math.round(side), margin: margin, legend: legend, beside: true };
       }
     }
-    return { height: height, margin: m, legend: spec.map.layout.legend };
+    return { height: height, margin: m, legend: spec.map.layout.legend, beside: false };
+  }
+
+  // ---- the verdict and the readout under the legend, beside the map -------------------------------
+  // When the screen's height limits the map (a projector), its legend stands in the spare width to its
+  // right, and so do the fan's verdict and the readout, under the legend: the rows above the map are
+  // fewer and the map taller. Back above the map when they would not fit there, in the 3D and plugin
+  // views (no legend column) and on a phone.
+  const mapSide = el("mapside");
+  const rowsHome = el("main");
+  let sideFits = true; // false once they did not fit beside this spec's map
+  function rowsBeside(on) {
+    const rows = [el("fanverdict"), readout];
+    if (on === (rows[1].parentNode === mapSide)) return;
+    if (on) mapSide.append(...rows);
+    else rows.forEach((r) => rowsHome.parentNode.insertBefore(r, rowsHome));
+    mapSide.hidden = !on;
+    if (window.LRLabFan) window.LRLabFan.hold(); // the verdict's box is measured where it stands
+  }
+
+  // the map's fit (mapFit) with the rows beside it if the legend is, else above it
+  function fitMap() {
+    rowsBeside(sideFits && view === "map");
+    let fit = mapFit();
+    if (!fit.beside && !mapSide.hidden) {
+      rowsBeside(false);
+      fit = mapFit();
+    }
+    return fit;
+  }
+
+  // under the legend, as wide as the room right of the plot; if they reach below the plot, back above
+  function placeSide() {
+    if (mapSide.hidden) return;
+    const area = plotAxes.area(mapDiv);
+    if (!area) return;
+    const leg = plotAxes.legendBox(mapDiv);
+    const left = leg ? leg.x + 4 : area.x + area.width + 12;
+    mapSide.style.left = Math.round(left) + "px";
+    mapSide.style.width = Math.max(100, Math.floor(mapDiv.clientWidth - left - 2)) + "px";
+    mapSide.style.top = Math.round((leg ? leg.y + leg.height : area.y) + 8) + "px";
+    if (mapSide.offsetTop + mapSide.offsetHeight > area.y + area.height + 40) {
+      sideFits = false;
+      const fit = fitMap();
+      delete fit.beside;
+      Plotly.relayout(mapDiv, fit).then(setHeight);
+    }
   }
 
   let lastWidth = 0;
@@ -755,7 +818,11 @@ every step change while it is shown. A view whose available(spec) turns false is
     if (Math.abs(mapBox.clientWidth - lastWidth) < 8 && Math.abs(room - lastRoom) < 8) return;
     lastWidth = mapBox.clientWidth;
     lastRoom = room;
-    if (view === "map") Plotly.relayout(mapDiv, mapFit()).then(setHeight);
+    if (view === "map") {
+      const fit = fitMap();
+      delete fit.beside;
+      Plotly.relayout(mapDiv, fit).then(setHeight);
+    }
     else sizePlugins();
   });
 
@@ -763,7 +830,9 @@ every step change while it is shown. A view whose available(spec) turns false is
   // the base map: the static traces, the arrows' legend entries and the layout without the noise
   // balls (the overlay draws them above the paths)
   function baseFigure() {
-    const layout = Object.assign({}, spec.map.layout, mapFit(), { uirevision: spec.uirevision, shapes: [] });
+    const fit = fitMap();
+    delete fit.beside;
+    const layout = Object.assign({}, spec.map.layout, fit, { uirevision: spec.uirevision, shapes: [] });
     followScale = followScaleAt(step);
     const r = followRanges(followScale);
     layout.xaxis = Object.assign({}, layout.xaxis, { range: r.x });
@@ -773,6 +842,7 @@ every step change while it is shown. A view whose available(spec) turns false is
 
   function build(withCharts) {
     staticMap = spec.map.traces.length;
+    if (withCharts !== false) sideFits = true; // a new spec: try beside the map again
     lastWidth = mapBox.clientWidth;
     lastRoom = screenRoom();
     built3d = false;
@@ -847,12 +917,16 @@ every step change while it is shown. A view whose available(spec) turns false is
       p.div.hidden = p.id !== v;
     });
     el("hint").hidden = v !== "map"; // "click the map" means nothing in the other views
+    if (v !== "map") rowsBeside(false); // no legend column beside the other views
     if (v === "3d") {
       build3d().then(setHeight);
     } else if (v === "map") {
-      Plotly.Plots.resize(mapDiv);
-      drawStep(step);
-      setHeight();
+      const fit = fitMap();
+      delete fit.beside;
+      Promise.resolve(Plotly.Plots.resize(mapDiv)).then(() => Plotly.relayout(mapDiv, fit)).then(() => {
+        drawStep(step);
+        setHeight();
+      });
     } else {
       drawPlugin(pluginView(v)).then(setHeight);
     }
@@ -975,6 +1049,7 @@ every step change while it is shown. A view whose available(spec) turns false is
     const redraw = () => {
       liveRanges = null;
       drawOverlay();
+      placeSide();
     };
     mapDiv.on("plotly_relayout", redraw);
     mapDiv.on("plotly_afterplot", redraw);
