@@ -24,9 +24,10 @@ BUDGET_MB = 0.8  # HTTP bytes of a page above the hello-world floor
 # plus Streamlit's own bundles for its widgets (slider, select boxes, number inputs, radio, HTML:
 # ~0.33 MB, which Streamlit serves uncompressed): over the budget by what those widgets cost; the
 # presentation toggle and the player's fan.js, present.js and export.js brought it to 0.90 MB (the
-# GIF encoder loads only on a click). Its ceiling here is what it measures, so that any growth fails;
-# the README says the budget is not met.
-EXPLORER_MB = 0.91
+# GIF encoder loads only on a click); the player's overlay.js (its moving layer drawn by hand), the
+# fan's U curve and the view registry to 0.911 (0.917 with a preview). Its ceiling here is what it
+# measures, so that any growth fails; the README says the budget is not met.
+EXPLORER_MB = 0.92
 CEILING_MB = {"explorer": EXPLORER_MB, "explorer + schedule preview": EXPLORER_MB}
 # the explorer's websocket carries the lr fan (every run of the player's lr slider: ~0.34 MB of the
 # ~0.42 MB at the defaults, bench_fan.py); the ceiling is what it measures, so that growth fails
