@@ -274,6 +274,28 @@ def test_dragging_the_players_lr_across_2_over_lambda_redraws_at_once_then_relea
     assert page.console_errors == []
 
 
+def test_a_presets_note_about_its_lr_gives_way_while_the_player_shows_another(page, app_url):
+    """The oscillation preset's note speaks of lr = 0.45; while the lr slider shows another lr, the
+    note and the badge are hidden and the page says that they follow on release; back on 0.45 they
+    show again (no release needed)."""
+    from lrlab.ui.explorer import presets
+
+    player = open_app(page, app_url + "/?" + presets.url_for("oscillation"))
+    note = page.locator("[data-testid='stAlertContentInfo']", has_text="lr = 0.45")
+    assert note.is_visible()
+    start = player.locator("#fanlr").evaluate("e => e.value")
+    move = "(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }"
+    player.locator("#fanlr").evaluate(move, str(int(start) + 30))
+    assert player.locator("#fanval").inner_text() != "lr = 0.45"
+    assert not note.is_visible() and not page.locator("[data-testid='lr-badges']").is_visible()
+    stale = page.locator("[data-testid='lr-stale']")
+    assert stale.is_visible() and "lr = 0.45" in stale.inner_text()
+    player.locator("#fanlr").evaluate(move, start)
+    assert player.locator("#fanval").inner_text() == "lr = 0.45"
+    assert note.is_visible() and not stale.is_visible()
+    assert page.console_errors == []
+
+
 def map_range(player) -> list[list[float]]:
     """The map's axis ranges (public gd.layout, written back by plotly.js on every relayout)."""
     return player.locator("#map").evaluate("d => [d.layout.xaxis.range, d.layout.yaxis.range]")

@@ -364,8 +364,8 @@ def render() -> None:
     main, side = st.columns([5, 2], gap="medium")
     with side:
         st.toggle("Presentation mode", key="w.present", help="Keys: ← → lr, space Play, n p preset")
-    if pname:
-        side.info(
+    if pname:  # its note speaks of the preset's lr: lr-dependent, as the badge (style.LR_DEPENDENT)
+        side.container(key=style.LR_DEPENDENT + "-preset").info(
             f"**{presets.PRESETS[pname].title}.** {presets.PRESETS[pname].description}",
             icon=":material/school:",
         )
@@ -410,9 +410,9 @@ def render() -> None:
         }
         descent_player(spec, key=PLAYER_KEY, on_change=_on_player)
     with side:
-        # lr-dependent: hidden while the player's lr slider shows another lr (style.STALE_NOTE instead)
-        badge_block = '<div class="lr-badges lr-dep" data-testid="lr-badges">' + "".join(badges) + "</div>"
-        st.html(badge_block + style.STALE_NOTE)
+        # lr-dependent: hidden while the player's lr slider shows another lr (style.stale_note instead)
+        block = f'<div class="lr-badges {style.LR_DEPENDENT}" data-testid="lr-badges">{"".join(badges)}</div>'
+        st.html(block + style.stale_note(cfg.lr))
         with st.container(border=True):
             st.markdown(_critical_text(result, cfg))
 
