@@ -129,8 +129,7 @@ marker symbols and sizes of the traces mapDynamic() builds.
     }
 
     function draw(scene, proj, area) {
-      svg.setAttribute("width", area.divWidth);
-      svg.setAttribute("height", area.divHeight);
+      // the svg covers its box by CSS (player.css): only the plot area's clip is set here
       clipRect.setAttribute("x", area.x);
       clipRect.setAttribute("y", area.y);
       clipRect.setAttribute("width", Math.max(0, area.width));

@@ -363,10 +363,7 @@ every step change while it is shown. A view whose available(spec) turns false is
     const sx = area.width / (r.x[1] - r.x[0]);
     const sy = area.height / (r.y[1] - r.y[0]);
     const proj = (x, y) => [area.x + (x - r.x[0]) * sx, area.y + (r.y[1] - y) * sy];
-    area.divWidth = mapDiv.clientWidth;
-    area.divHeight = mapDiv.clientHeight;
-    if (area.divHeight) mapHeight = area.divHeight;
-    return { proj: proj, area: area };
+    return { proj: proj, area: area }; // no read of the div's size here: a move would force a layout
   }
 
   function drawOverlay() {
@@ -623,8 +620,6 @@ every step change while it is shown. A view whose available(spec) turns false is
       const v = log ? (y > 0 ? Math.log10(y) : null) : y;
       return v === null ? null : [area.x + (x - r.x[0]) * sx, area.y + (r.y[1] - v) * sy];
     };
-    area.divWidth = d.clientWidth;
-    area.divHeight = d.clientHeight;
     const sr = chartSeries(j);
     const line = c._line || c.figure.data[0];
     d._lrlabOver.draw({
@@ -1050,6 +1045,7 @@ every step change while it is shown. A view whose available(spec) turns false is
       liveRanges = null;
       drawOverlay();
       placeSide();
+      mapHeight = mapDiv.clientHeight || mapHeight;
     };
     mapDiv.on("plotly_relayout", redraw);
     mapDiv.on("plotly_afterplot", redraw);
