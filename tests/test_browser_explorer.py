@@ -310,9 +310,10 @@ def wait_axis(player, test: str) -> None:
 
 
 def test_follow_the_run_grows_the_axes_with_a_diverging_run_and_marks_where_it_left(page, app_url):
-    """A run at lr 0.6 > 2/λ = 0.5 leaves the box [-2, 2]² at step 1: the map marks the point on the
-    box's edge "left at step 1" from that step on; "follow the run" grows the axes with the path drawn
-    (more at a later step, back to the box at step 0), the contour staying where it was."""
+    """A run at lr 0.6 > 2/λ = 0.5 swings ever wider and leaves the box [-2, 2]² at step 1: the map
+    marks the point on the box's edge "left at step 1" from that step on; "follow the run" grows the
+    axes with the path drawn (more at a later step, back to the box at step 0), the contour staying
+    where it was."""
     player = open_app(page, app_url + "/?surface=quadratic&lr=0.6&steps=12")
     drawn = contour_paths(player)
     exits = player.locator("#mapover .exits text")
@@ -335,9 +336,9 @@ def test_follow_the_run_grows_the_axes_with_a_diverging_run_and_marks_where_it_l
     assert plot["x"] <= head["x"] + head["width"] / 2 <= plot["x"] + plot["width"]
     assert exits.first.text_content() == "left at step 1"
     assert contour_paths(player) == drawn  # the contour is still drawn (on the box)
+    shoot(page, "explorer-follow")
     player.locator("#scrub").fill("0")
     wait_axis(player, "=== 2")
-    shoot(page, "explorer-follow")
     player.locator("#follow").uncheck()
     player.locator("#scrub").fill("8")
     page.wait_for_timeout(300)
