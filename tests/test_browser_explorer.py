@@ -88,6 +88,15 @@ def test_play_and_scrub_keep_the_contour(page, app_url):
     assert all(cursor_left(player, k) > at30[k] for k in range(3))
     player.locator("#scrub").fill("30")
     assert contour_paths(player) == drawn
+    # hovering the path names the run, the step and the point (the overlay lets the mouse through)
+    d = run_path(player)
+    x, y = (float(v) for v in d.split("L")[3].split(","))  # the path's point at step 3
+    box = player.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tip = player.locator("#pathtip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.inner_text().startswith("lr = 0.3 · step 3\nx = ")
+    page.mouse.move(box["x"] + 2, box["y"] + 2)
     shoot(page, "explorer-desktop")
     # the 3D view: same paths, same scrubber (WebGL; software-rendered here)
     player.locator("button[data-view='3d']").click()
