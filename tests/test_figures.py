@@ -193,3 +193,85 @@ def test_the_lr_chart_never_shows_negative_learning_rates():
         fig = F.lr_figure(P.simulate(cfg).runs)
         axis = fig["layout"]["yaxis"]
         assert axis["type"] == "log" or axis["rangemode"] == "tozero", q
+
+
+def test_exit_points_find_where_a_path_first_crosses_the_box():
+    box = ((-2.0, 2.0), (-1.0, 1.0))
+    pts = np.array(
+        [
+            [[-1.5, 0.5], [1.0, 0.5], [3.0, 0.0], [np.nan, np.nan]],  # leaves at step 2 through x = 2
+            [[0.0, 0.0], [1.0, 0.5], [0.5, 0.2], [0.0, 0.0]],  # never leaves
+            [[3.0, 3.0], [0.0, 0.0], [0.0, 0.0], [1.0, -3.0]],  # starts outside, comes in, leaves at 3
+            [[0.0, 0.0], [np.nan, np.nan], [np.nan, np.nan], [np.nan, np.nan]],  # stopped: not an exit
+        ]
+    )
+    steps, xy = F.exit_points(pts, box)
+    assert steps.tolist() == [2, -1, 3, -1]
+    # on the segment a -> b, where the coordinate beyond its edge reaches it
+    np.testing.assert_allclose(xy[0], [2.0, 0.5 - 0.5 * (1.0 / 2.0)], rtol=1e-12)
+    np.testing.assert_allclose(xy[2], [1.0 / 3.0, -1.0], rtol=1e-12)
+    assert np.all(np.isnan(xy[[1, 3]]))
+    # a single path: the same answer without the leading axis
+    k, p = F.exit_points(pts[2], box)
+    assert int(k) == 3 and np.allclose(p, xy[2])
+    # through a corner's two sides: the first side reached
+    k, p = F.exit_points(np.array([[0.0, 0.0], [4.0, 1.5]]), box)
+    assert int(k) == 1 and np.allclose(p, [2.0, 0.75])
+
+
+def test_a_run_that_leaves_the_map_says_at_which_step_in_the_spec(bowl):
+    runs = runs_for(bowl, [0.1, 0.6], 30)  # 0.6 > 2/λ = 0.5: flies off
+    spec = F.player_spec(bowl, runs, bowl.start)
+    assert spec["runs"][0]["exit"] is None
+    k, x, y = spec["runs"][1]["exit"]
+    pts = runs[1].traj.points
+    assert np.all(np.abs(pts[:k]) <= 2) and np.any(np.abs(pts[k]) > 2)  # inside until k - 1, then out
+    assert max(abs(x), abs(y)) == pytest.approx(2.0)  # on the box's edge
+    a, b = pts[k - 1], pts[k]
+    s = (x - a[0]) / (b[0] - a[0])
+    assert y == pytest.approx(a[1] + s * (b[1] - a[1]), abs=1e-4)  # on the segment it left by
+
+
+def test_the_fan_carries_each_lrs_side_exit_and_final_loss_and_fixed_chart_ranges():
+    from lrlab import theory
+    from lrlab.ui.explorer import config as C
+    from lrlab.ui.explorer import pipeline as P
+
+    cfg, _ = C.from_query({"surface": "quadratic", "lr": "0.3", "steps": "60"})
+    result = P.simulate(cfg)
+    surf = C.build_surface(cfg)
+    spec = F.player_spec(surf, result.runs, result.start, lr_fan=result.fan)
+    fan, crit, tr = spec["fan"], result.fan.critical, result.fan.traj
+    for i, lr in enumerate(fan["lrs"]):
+        # the side of each lr, in the theory's words; the band is crit.side's
+        assert fan["side_kind"][i] == crit.side(lr)
+        assert fan["side"][i].lower().startswith(theory.SIDE_WORDS[crit.side(lr)].split(":")[0])
+        # a diverged run has no final loss; the others their last loss above the minimum
+        if tr.diverged_at[i] is not None:
+            assert fan["final"][i] is None and fan["exit"][i] is not None
+        else:
+            assert fan["final"][i] == pytest.approx(max(tr.loss[i, -1] - fan["fmin"], 1e-16), rel=1e-3)
+        k, _ = F.exit_points(tr.points[i], surf.bounds)
+        assert (fan["exit"][i] or [-1])[0] == k
+    assert {fan["side_kind"][i] for i, lr in enumerate(fan["lrs"]) if lr > 0.5 * 1.001} == {"diverge"}
+    # the charts' y ranges hold every run of the fan (a drag moves the line, not the axes)
+    loss, lr_chart, grad = (c["figure"]["layout"] for c in spec["charts"])
+    gaps = np.maximum(tr.loss - fan["fmin"], 1e-16)
+    lo, hi = loss["yaxis"]["range"]
+    assert loss["yaxis"]["autorange"] is False
+    assert lo <= np.log10(np.nanmin(gaps)) < np.log10(np.nanmax(gaps)) <= hi
+    lo, hi = lr_chart["yaxis"]["range"]
+    assert lr_chart["yaxis"]["type"] == "log"
+    assert lo <= np.log10(min(fan["lrs"])) < np.log10(max(fan["lrs"])) <= hi
+    assert grad["xaxis"]["range"] == [0, 60]
+    # a schedule: each lr's sentence is the theory's sentence of segments
+    cfg, _ = C.from_query({"surface": "quadratic", "lr": "0.3", "steps": "60", "sched": "step"})
+    result = P.simulate(cfg)
+    fan = F.player_spec(C.build_surface(cfg), result.runs, result.start, lr_fan=result.fan)["fan"]
+    i = fan["index"]
+    assert fan["side"][i] == theory.lr_sides(result.fan.critical, result.fan.traj.lr[i])[1]
+    # an adaptive optimizer has no lines: no side sentence
+    cfg, _ = C.from_query({"surface": "quadratic", "opt": "adam", "steps": "60"})
+    result = P.simulate(cfg)
+    fan = F.player_spec(C.build_surface(cfg), result.runs, result.start, lr_fan=result.fan)["fan"]
+    assert fan["side"] is None and fan["lines"] == []

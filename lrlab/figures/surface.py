@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lrlab import theory
 from lrlab.figures import DASHES, SYMBOLS, colour
 from lrlab.figures.parts import sig, stop_mark
 from lrlab.theory import OVERSHOOT_RULE
@@ -389,6 +390,43 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
 # -- the player ------------------------------------------------------------------------------------
 
 
+def exit_points(points, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Where each path first leaves the box ``bounds`` ((x0, x1), (y0, y1)), the map's range.
+
+    ``points`` (..., T+1, 2). Returns ``(step, xy)``: ``step`` (...,) the first step k whose point is
+    outside the box while the point before it (k − 1) was inside, or -1 if the path never does;
+    ``xy`` (..., 2) where the segment from point k − 1 to point k crosses the box's edge (NaN when
+    ``step`` is -1). A point that is not finite is neither inside nor outside (a run the engine
+    stopped does not "leave" at its stop). On the segment p(s) = a + s (b − a), s in [0, 1], the
+    crossing is the smallest s at which one coordinate reaches the side of the box it crosses:
+    s = (edge − a) / (b − a) for each coordinate beyond its edge."""
+    pts = np.asarray(points, np.float64)
+    lo = np.array([bounds[0][0], bounds[1][0]], np.float64)
+    hi = np.array([bounds[0][1], bounds[1][1]], np.float64)
+    finite = np.all(np.isfinite(pts), axis=-1)
+    with np.errstate(invalid="ignore"):
+        inside = finite & np.all((pts >= lo) & (pts <= hi), axis=-1)
+    leaves = inside[..., :-1] & finite[..., 1:] & ~inside[..., 1:]  # (..., T): step k-1 -> k
+    any_ = leaves.any(axis=-1)
+    k = np.where(any_, np.argmax(leaves, axis=-1) + 1, -1)
+    kk = np.maximum(k, 1)[..., None, None]
+    a = np.take_along_axis(pts, np.broadcast_to(kk - 1, (*k.shape, 1, 2)), axis=-2)[..., 0, :]
+    b = np.take_along_axis(pts, np.broadcast_to(kk, (*k.shape, 1, 2)), axis=-2)[..., 0, :]
+    with np.errstate(all="ignore"):
+        edge = np.where(b > hi, hi, lo)
+        s = np.where((b > hi) | (b < lo), (edge - a) / (b - a), np.inf).min(axis=-1)
+        xy = a + s[..., None] * (b - a)
+    xy = np.where(any_[..., None], xy, np.nan)
+    return k, xy
+
+
+def _exit_json(step: int, xy, dec: int):
+    """One path's exit for the wire: ``[step, x, y]`` or None."""
+    if step < 0:
+        return None
+    return [int(step), *_round(xy, dec)]
+
+
 def _internals(traj, dec: int) -> tuple[list | None, list | None, list | None]:
     """Per-step arrows at p_t for update t: the gradient step -lr_t g_t, the momentum step
     -lr_t v_{t+1} (the buffer that update t builds), and the per-axis effective lr after update t."""
@@ -452,23 +490,64 @@ def fan_spec(surface, lr_fan, runs: Sequence[Run], lr: float) -> dict:
         explanation.append(one.explanation)
     crit = lr_fan.critical
     lines = []
+    sides = None
     if crit is not None and crit.diverge is not None:
         over = OVERSHOOT_RULE.get(crit.rule)
         if crit.overshoot is not None and over:
             lines.append({"lr": float(crit.overshoot), "label": f"{over} = {crit.overshoot:.3g}"})
         lines.append({"lr": float(crit.diverge), "label": f"{crit.rule} = {crit.diverge:.3g}"})
+        # where each lr sits against the lines, in the theory's words: for a constant lr its band
+        # ("between the lines: overshoots, still converges"; the lines are the slider's ticks), for a
+        # schedule the sentence of segments the page's theory box writes (theory.lr_sides)
+        sides = [_side_words(crit, row[0]) if constant else theory.lr_sides(crit, row) for row in lrs]
+    steps, xy = exit_points(tr.points, surface.bounds)
+    final = np.where(np.array([d is None for d in tr.diverged_at]), lr_fan.final_loss - fmin, np.nan)
     return {
         "lrs": [float(v) for v in lr_fan.lrs],
         "index": lr_fan.nearest(lr),
         "regime": list(tr.regime),
         "status": status,
         "explanation": explanation,
+        "side": None if sides is None else [sentence for _, sentence in sides],
+        "side_kind": None if sides is None else [kind for kind, _ in sides],
         "diverged_at": list(tr.diverged_at),
-        "final": sig(np.maximum(lr_fan.final_loss - fmin, 1e-16)),
+        "exit": [_exit_json(int(k), p, dec) for k, p in zip(steps, xy, strict=True)],
+        # the U curve: each lr's final loss above the minimum; None for a run that diverged (it has none)
+        "final": sig(np.maximum(final, 1e-16)),
         "fmin": float(fmin),  # the loss chart draws max(loss − fmin, 1e-16), as loss_figure does
         "lines": lines,
         **rows,
     }
+
+
+def _side_words(crit, lr: float) -> tuple[str, str]:
+    """(band, sentence) of a constant ``lr`` against ``crit``'s lines, in ``theory.SIDE_WORDS``."""
+    kind = crit.side(float(lr))
+    words = theory.SIDE_WORDS[kind]
+    return kind, f"{words[0].upper()}{words[1:]}."
+
+
+def fan_ranges(lr_fan, fmin: float) -> dict[str, list[float]]:
+    """The y range (log10, padded) of each per-step chart over every run of the fan, so a drag of the
+    player's lr moves the line against fixed axes: ``loss`` (f − f*, floored at 1e-16 as
+    :func:`loss_figure`), ``lr`` and ``gnorm``. ``None`` for a chart with no positive value."""
+    tr = lr_fan.traj
+    with np.errstate(all="ignore"):
+        series = {
+            "loss": np.maximum(np.asarray(tr.loss, np.float64) - fmin, 1e-16),
+            "lr": np.asarray(tr.lr, np.float64),
+            "gnorm": np.maximum(np.asarray(tr.grad_norm, np.float64), 1e-16),
+        }
+    out = {}
+    for key, v in series.items():
+        v = v[np.isfinite(v) & (v > 0)]
+        if not v.size:
+            out[key] = None
+            continue
+        lo, hi = math.log10(float(v.min())), math.log10(float(v.max()))
+        pad = max(0.05 * (hi - lo), 0.15)
+        out[key] = [round(lo - pad, 3), round(hi + pad, 3)]
+    return out
 
 
 def player_spec(
@@ -498,6 +577,7 @@ def player_spec(
         tr = run.traj
         pts = np.asarray(tr.points, np.float64)
         gstep, vstep, eff = _internals(tr, dec)
+        leave, where = exit_points(pts, surface.bounds)
         out_runs.append(
             {
                 "name": run.label,
@@ -514,6 +594,7 @@ def player_spec(
                 "vstep": vstep,
                 "eff": eff,
                 "diverged_at": tr.diverged_at,
+                "exit": _exit_json(int(leave), where, dec),  # [k, x, y]: "left at step k" on the map
                 "regime": tr.regime,
             }
         )
@@ -532,9 +613,12 @@ def player_spec(
         "map": {"traces": map_traces, "layout": map_layout},
         "surface3d": {"traces": s3_traces, "layout": s3_layout},
         "runs": out_runs,
-        "charts": line_charts(surface, runs) if charts else [],
+        "charts": [],
         "fan": fan_spec(surface, lr_fan, runs, float(runs[0].traj.lr[0])) if lr_fan is not None else None,
     }
+    if charts:  # with a fan, fixed y ranges over all its runs: a drag moves the line, not the axes
+        ranges = None if lr_fan is None else fan_ranges(lr_fan, spec["fan"]["fmin"])
+        spec["charts"] = line_charts(surface, runs, ranges=ranges)
     spec["id"] = _fingerprint(surface, runs, start, spec)
     return spec
 
@@ -661,13 +745,23 @@ def grad_norm_figure(runs: Sequence[Run], *, height: int = 300) -> dict:
 CHART_HEIGHT = 210
 
 
-def line_charts(surface, runs: Sequence[Run], *, height: int = CHART_HEIGHT) -> list[dict]:
+def line_charts(
+    surface, runs: Sequence[Run], *, height: int = CHART_HEIGHT, ranges: dict | None = None
+) -> list[dict]:
     """The player's per-step charts: ``{"title", "note", "figure"}`` for the loss above the minimum
-    (log), the learning rate and the gradient norm (log)."""
+    (log), the learning rate and the gradient norm (log). ``ranges`` (:func:`fan_ranges`): fixed log
+    y ranges (and x from 0 to the last step), the lr chart then on a log axis too."""
     loss = loss_figure(surface, runs, height=height)
     lr = lr_figure(runs, height=height)
-    lr_note = "(log)" if lr["layout"]["yaxis"]["type"] == "log" else ""
     grad = grad_norm_figure(runs, height=height)
+    steps = max((len(r.traj.loss) - 1 for r in runs), default=0)
+    for key, fig in (("loss", loss), ("lr", lr), ("gnorm", grad)):
+        rng = (ranges or {}).get(key)
+        if rng is not None:
+            fig["layout"]["yaxis"].update(type="log", range=list(rng), autorange=False)
+            fig["layout"]["yaxis"].pop("rangemode", None)
+            fig["layout"]["xaxis"].update(range=[0, steps], autorange=False)
+    lr_note = "(log)" if lr["layout"]["yaxis"]["type"] == "log" else ""
     for fig in (loss, lr, grad):  # a narrower chart: room for 10^-16 tick labels beside the y title
         fig["layout"]["margin"] = {"l": 88, "r": 12, "t": 8, "b": 48}
         fig["layout"]["yaxis"]["title"]["standoff"] = 6

@@ -4,8 +4,9 @@ Why a component and not ``st.plotly_chart`` with Plotly frames: a contour plus f
 on Play under ``st.plotly_chart`` (measured in headless Chromium with streamlit 1.67 / plotly.js 4.1;
 ``tests/test_browser_explorer.py`` counts the contour's paths after Play), and frames that carry
 path prefixes grow as O(steps^2). The player receives the figure once
-(``lrlab.figures.surface.player_spec``: static traces + whole paths, linear in steps) and animates in
-JavaScript by restyling only the path, head and arrow traces; the contour trace is never touched.
+(``lrlab.figures.surface.player_spec``: static traces + whole paths, linear in steps): plotly.js draws
+the static map once per spec, and ``overlay.js`` draws the moving paths, heads and arrows by hand in
+an SVG layer above it, so the contour is never redrawn while the runs move.
 The per-step line charts (loss, lr, gradient norm; ``spec["charts"]``) are drawn in the same frame
 with the same plotly.js, once per spec; a CSS line marks the current step on them.
 
@@ -25,7 +26,7 @@ import streamlit.components.v1 as components
 from lrlab.ui import plotlyjs
 
 SOURCE = Path(__file__).parent / "components" / "player"
-FILES = ("index.html", "player.js", "player.css", "fan.js", "present.js", "export.js")
+FILES = ("index.html", "player.js", "player.css", "fan.js", "overlay.js", "present.js", "export.js")
 LOADER = f"../{plotlyjs.NAME}/{plotlyjs.LOADER}"  # index.html's first script (a test checks it)
 PLOTLY_JS = plotlyjs.PLOTLY_JS  # the full bundle's path, as before (now served by lrlab.ui.plotlyjs)
 

@@ -43,6 +43,13 @@ h1 { font-size: 1.8rem !important; padding-top: 0 !important; }
    8 px more than its own height below it */
 iframe[data-testid="stCustomComponentV1"] { display: block; }
 .lr-crit b.side { padding: 0 .35rem; border-radius: .3rem; }
+/* while the player's lr slider shows another lr than the server ran (the player sets data-lr-preview
+   on the page's root element, components/player/player.js), the blocks written for the server's lr
+   hide */
+.lr-stale { display: none; }
+html[data-lr-preview] .lr-dep, html[data-lr-preview] [class*="st-key-lr-dep"] { display: none; }
+html[data-lr-preview] .lr-stale { display: block; border-left: .45rem solid #888; border-radius: .4rem;
+                                  background: #f2f2f2; padding: .35rem .7rem; margin: .2rem 0 .6rem; }
 @media (max-width: 640px) {
   h1 { font-size: 1.55rem !important; }
   /* the header (sidebar toggle, menu) floats over the page top on a phone: start below it */
@@ -50,6 +57,20 @@ iframe[data-testid="stCustomComponentV1"] { display: block; }
 }
 </style>
 """
+
+
+# the class (or st.container key prefix) of what the page writes for the server's lr: hidden while the
+# player shows another lr (see CSS above)
+LR_DEPENDENT = "lr-dep"
+
+
+def stale_note(lr: float) -> str:
+    """Shown in place of the lr-dependent blocks while the player shows another lr than ``lr``."""
+    shown = html.escape(f"{lr:g}")
+    return (
+        f'<div class="lr-stale" data-testid="lr-stale">The player shows another lr than lr = {shown} '
+        "(its verdict: under the player's lr slider). This column follows when you release the slider.</div>"
+    )
 
 
 def inject() -> None:

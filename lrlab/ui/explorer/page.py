@@ -321,7 +321,9 @@ def _noise_controls(ss) -> None:
 
 def _critical_text(result: P.Result, cfg: C.Config) -> str:
     """The theory's lines for the configured optimizer, at the minimum the first run approaches, and
-    where the lrs that run used sit against them (the engine's sentence, schedule included)."""
+    where the lrs that run used sit against them (the engine's sentence, schedule included). With
+    the player's lr slider (a fan with these lines) that sentence is the player's, for the lr it
+    draws (``fan_spec``'s ``side``): written here it would speak for the server's lr during a drag."""
     crit = result.critical
     if crit is None:
         return "No curvature threshold here: the run approaches no minimum where the Hessian is known."
@@ -332,10 +334,13 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
         return f"**{who}** · λ = {crit.lam:.3g} at the minimum ({at}). {sentence}"
     tint = {"monotone": "green", "overshoot": "orange", "edge": "orange", "diverge": "red"}[side]
     over = theory.OVERSHOOT_RULE.get(crit.rule, "overshoot")
-    return (
+    lines = (
         f"**{who}** · λ = {crit.lam:.3g} at the minimum ({at}) · {over} = **{crit.overshoot:.3g}** · "
-        f"{crit.rule} = **{crit.diverge:.3g}**  \n:{tint}[{sentence}]"
+        f"{crit.rule} = **{crit.diverge:.3g}**"
     )
+    if result.fan is not None and result.fan.critical is not None:
+        return f"{lines}  \nWhich side of them the lr is on: under the player's lr slider, for its lr."
+    return f"{lines}  \n:{tint}[{sentence}]"
 
 
 def render() -> None:
@@ -359,8 +364,8 @@ def render() -> None:
     main, side = st.columns([5, 2], gap="medium")
     with side:
         st.toggle("Presentation mode", key="w.present", help="Keys: ← → lr, space Play, n p preset")
-    if pname:
-        side.info(
+    if pname:  # its note speaks of the preset's lr: lr-dependent, as the badge (style.LR_DEPENDENT)
+        side.container(key=style.LR_DEPENDENT + "-preset").info(
             f"**{presets.PRESETS[pname].title}.** {presets.PRESETS[pname].description}",
             icon=":material/school:",
         )
@@ -405,7 +410,9 @@ def render() -> None:
         }
         descent_player(spec, key=PLAYER_KEY, on_change=_on_player)
     with side:
-        st.html('<div class="lr-badges" data-testid="lr-badges">' + "".join(badges) + "</div>")
+        # lr-dependent: hidden while the player's lr slider shows another lr (style.stale_note instead)
+        block = f'<div class="lr-badges {style.LR_DEPENDENT}" data-testid="lr-badges">{"".join(badges)}</div>'
+        st.html(block + style.stale_note(cfg.lr))
         with st.container(border=True):
             st.markdown(_critical_text(result, cfg))
 

@@ -1,9 +1,37 @@
 /* LR Lab descent player: a Streamlit component (v1 protocol, no build step).
 
 Python sends the figure ONCE per change as a plain spec (see lrlab/figures/surface.py, player_spec):
-static traces (the contour / surface, the minima, the start) plus, per run, the whole path. Playing
-and scrubbing only restyle the path, head and arrow traces with prefixes of those arrays: no Plotly
-frames, so the payload is linear in the number of steps and the contour trace is never touched.
+static traces (the contour / surface, the minima, the start) plus, per run, the whole path. The map
+is drawn in two layers: plotly.js draws the static part once per spec (contour, minima, start, the
+arrows' legend), and overlay.js draws the moving part (paths, heads, arrows, noise balls, "left at
+step k") by hand in an SVG layer above it. Play, scrubbing, the keys and the lr slider's drag redraw
+only that layer: the contour's DOM is never touched while the runs move (the browser tests check the
+same nodes before and after). No Plotly frames, so the payload is linear in the number of steps.
+
+Plugins (present.js, export.js, and view plugins such as a slice view) get a small API instead of
+reaching into this closure. A plugin file pushes a function onto window.lrlabPlayerPlugins:
+
+  (window.lrlabPlayerPlugins = window.lrlabPlayerPlugins || []).push(function (api) { ... });
+
+  api.spec() / api.step() / api.view() / api.isPlaying()   the state
+  api.setPlaying(on)                                       Play / Pause
+  api.send(type, data)                                     a message to Streamlit
+  api.keyHooks.push((keydown event) -> true if handled)
+  api.renderHooks.push((spec of each render message) -> void)
+  api.figureAt(t, width, height) -> {data, layout}         the map at step t as one plotly figure
+  api.adapter                                              the one adapter to plotly.js (plotAxes)
+  api.addView({                                            a view beside Map and 3D
+    id: "slice", label: "Slice",
+    available(spec) -> bool,      // whether its button shows for this spec
+    mount(div),                   // once: an empty div of its own, placed and sized like the map
+    draw(spec, step) -> Promise,  // shown, or new runs (a new spec, a fan drag): draw it all
+    step(spec, step),             // the step changed (Play, scrub, keys): a cheap update
+  })
+
+The player hides the other views when one is shown and calls draw / step where it draws its own
+map: draw when the view is shown, when a new spec arrives while it is shown, and when the lr
+slider's drag puts another fan run in spec.runs[0] (the same object every view reads); step on
+every step change while it is shown. A view whose available(spec) turns false is left for the map.
 */
 (function () {
   "use strict";
@@ -48,18 +76,29 @@ frames, so the payload is linear in the number of steps and the contour trace is
   }
 
   // ---- the one adapter to plotly.js internals ----------------------------------------------------
-  // plotly.js has no public call for "the pixel of a data value" (to move the step cursor over a
-  // chart without redrawing it) or "the data point under a click anywhere in the plot area"
-  // (plotly_click fires on traces only). Both need the axis objects of gd._fullLayout (_offset and
-  // _length: the plot area in px; l2p / p2d: linear value <-> pixel) and the plot area's drag layer
-  // (.nsewdrag). They are stable across plotly.js 1.x-4.x; pyproject.toml bounds plotly below 8 for
-  // this reason, and the browser tests exercise both uses. Nothing else in this file reads internals.
+  // plotly.js has no public call for "the pixel of a data value" (to draw the moving layer over the
+  // map, to move the step cursor over a chart without redrawing it), "the axis ranges drawn now"
+  // (they change by zoom, pan, autosize and scaleanchor's constraint) or "the data point under a
+  // click anywhere in the plot area" (plotly_click fires on traces only). They need the axis objects
+  // of gd._fullLayout (_offset and _length: the plot area in px; range; l2p / p2d: linear value <->
+  // pixel), the plot area's drag layer (.nsewdrag) and the legend's box (.legend: the verdict and the
+  // readout go under it). They are stable across plotly.js 1.x-4.x;
+  // pyproject.toml bounds plotly below 8 for this reason, and the browser tests exercise each use.
+  // player.css hides plotly.js's hover label (.hoverlayer) while the overlay's own label for a
+  // path shows, and a chart's traces (.scatterlayer) while its overlay draws the dragged lr's line.
+  // Nothing else in the player reads internals.
   const plotAxes = {
     // {x, y, width, height} of the plot area in the div's pixels, or null before the first draw
     area(gd) {
       const fl = gd._fullLayout;
       if (!fl || !fl.xaxis || !fl.yaxis) return null;
       return { x: fl.xaxis._offset, y: fl.yaxis._offset, width: fl.xaxis._length, height: fl.yaxis._length };
+    },
+    // the axis ranges drawn now {x: [x0, x1], y: [y0, y1]} (linear axes), or null
+    ranges(gd) {
+      const fl = gd._fullLayout;
+      if (!fl || !fl.xaxis || !fl.yaxis) return null;
+      return { x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
     },
     // the horizontal pixel (in the div) of the x value v, or NaN
     xPixel(gd, v) {
@@ -74,21 +113,63 @@ frames, so the payload is linear in the number of steps and the contour trace is
       const r = drag.getBoundingClientRect();
       return [fl.xaxis.p2d(clientX - r.left), fl.yaxis.p2d(clientY - r.top)];
     },
+    // {x, y, width, height} of the legend in the div's pixels (its drawn box, .legend), or null
+    legendBox(gd) {
+      const l = gd.querySelector(".legend");
+      if (!l) return null;
+      const r = l.getBoundingClientRect();
+      const d = gd.getBoundingClientRect();
+      return { x: r.left - d.left, y: r.top - d.top, width: r.width, height: r.height };
+    },
     // a PNG data: URL of a figure {data, layout} (public API; here so export.js needs no Plotly of its own)
     image(figure, opts) {
       return Plotly.toImage(figure, Object.assign({ format: "png" }, opts));
     },
   };
 
+  // ---- the page around the frame (same origin): its lr-dependent text during a preview ------------
+  // The page's badge and any sentence it writes about the server's lr are marked lr-dependent
+  // (lrlab/ui/explorer/page.py). While the lr slider shows another lr of the fan, the player sets
+  // data-lr-preview on the page's <html>, and the page's CSS (lrlab/ui/style.py) hides those blocks
+  // and shows "updates when you release the slider" in their place: no text on the page claims a
+  // verdict for an lr that is not drawn. Released (a new spec), or the frame gone: the mark goes.
+  // Outside a same-origin page (a test page) nothing happens. Nothing else touches the page's DOM.
+  const page = {
+    root() {
+      try {
+        const top = window.parent;
+        return top !== window && top.location.origin === location.origin ? top.document.documentElement : null;
+      } catch (e) {
+        return null;
+      }
+    },
+    // on: whether the player shows another lr than the server's; the page is told only when that
+    // flips (a change of its root's attribute restyles the whole page: not at every move of a drag)
+    shown: null, // unknown until first told (a frame made after another may find its mark)
+    preview(on) {
+      if (on === page.shown) return;
+      const root = page.root();
+      if (!root) return;
+      page.shown = on;
+      if (on) root.setAttribute("data-lr-preview", "");
+      else root.removeAttribute("data-lr-preview");
+    },
+  };
+  window.addEventListener("pagehide", () => page.preview(false));
+
   // ---- state ------------------------------------------------------------------------------------
   const el = (id) => document.getElementById(id);
+  const mapBox = el("mapbox");
   const mapDiv = el("map");
+  const overlay = window.LRLabOverlay.create(el("mapover"));
+  const tip = el("pathtip");
   const div3d = el("surf3d");
   const scrub = el("scrub");
   const playBtn = el("play");
   const label = el("steplabel");
   const readout = el("readout");
   const speedSel = el("speed");
+  const followBox = el("follow");
   const chartsDiv = el("charts");
   let chartDivs = []; // one plot div per line chart (spec.charts), each with a step cursor
   let spec = null;
@@ -99,8 +180,9 @@ frames, so the payload is linear in the number of steps and the contour trace is
   let view = "map";
   let built3d = false;
   let Plotly3D = null; // the full bundle's Plotly, once loaded (loadFull)
-  let staticMap = 0; // number of static traces before the dynamic ones, per plot
+  let staticMap = 0; // number of static traces before the arrows' legend entries on the map
   let static3d = 0;
+  const plugins = []; // views added by plugins (api.addView)
 
   const fmt = (v) => {
     if (v === null || v === undefined || !isFinite(v)) return "–";
@@ -116,84 +198,251 @@ frames, so the payload is linear in the number of steps and the contour trace is
     return i;
   }
 
-  // ---- trace builders (dynamic part) -------------------------------------------------------------
-  function arrow(x0, y0, dx, dy, color, name, dash) {
-    const ok = x0 !== null && dx !== null && dy !== null && isFinite(dx) && isFinite(dy);
-    return {
-      type: "scatter",
-      mode: "lines+markers",
-      x: ok ? [x0, x0 + dx] : [],
-      y: ok ? [y0, y0 + dy] : [],
-      line: { color: color, width: 3.5, dash: dash || "solid" },
-      marker: { symbol: ["circle", "arrow"], size: [1, 16], angleref: "previous", color: color },
-      name: name,
-      hoverinfo: "skip",
-      showlegend: true,
-      legendgroup: "arrows:" + name,
-    };
-  }
+  // ---- what the map shows at step t (data coordinates) -------------------------------------------
+  // One scene, two drawings: overlay.js draws it on screen, mapDynamic() turns it into plotly.js
+  // traces for the slides (api.figureAt).
+  const ARROW_STYLE = {
+    grad: { color: "#000", dash: "solid", width: 3.5 },
+    vel: { color: "#6a3d9a", dash: "dot", width: 3.5 },
+    step: { dash: "dash", width: 2.5, opacity: 0.9 }, // in the focused run's colour
+  };
 
-  function mapDynamic(t) {
-    const traces = [];
-    spec.runs.forEach((run) => {
-      const n = Math.min(t, run.x.length - 1) + 1;
-      const h = headIndex(run, t);
-      traces.push({
-        type: "scatter",
-        mode: "lines+markers",
-        x: run.x.slice(0, n),
-        y: run.y.slice(0, n),
-        name: run.legend,
-        legendgroup: run.name,
-        showlegend: !!spec.run_legend,
-        line: { color: run.color, width: 3.5, dash: run.dash || "solid" },
-        marker: { color: run.color, size: 5 },
-        hovertemplate: run.name + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
-        connectgaps: false,
-      });
-      traces.push({
-        type: "scatter",
-        mode: "markers",
-        x: [run.x[h]],
-        y: [run.y[h]],
-        name: run.name + " (now)",
-        legendgroup: run.name,
-        showlegend: false,
-        marker: { color: run.color, size: 17, line: { color: "#000", width: 2.5 }, symbol: run.symbol || "circle" },
-        hovertemplate: run.name + " at step " + h + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
-      });
-    });
-    traces.push(...arrowTraces(t));
-    return traces;
-  }
-
-  // arrows at the focused run's current point, for the update that leaves it:
-  // the plain gradient step -lr*grad, the momentum buffer step -lr*v, and the step actually taken
-  function arrowTraces(t) {
+  // the focused run's arrows at step t, for the update that leaves it: the plain gradient step
+  // -lr*grad, the momentum buffer step -lr*v and the step actually taken; {key, available, x0..y1}
+  function arrowParts(t) {
     const focus = spec.runs[spec.focus];
-    const names = spec.arrow_names;
-    const none = (color, name, dash) => arrow(null, null, null, null, color, name, dash);
-    if (!focus) {
-      const out = [none("#000", names.grad), none("#6a3d9a", names.vel, "dot"), none("#444", names.step, "dash")];
-      out.forEach((a) => { a.showlegend = false; });
-      return out;
-    }
+    const keys = ["grad", "vel", "step"];
+    if (!focus) return keys.map((key) => ({ key: key, available: false, live: false, color: ARROW_STYLE[key].color || "#444" }));
     const live = t < focus.x.length - 1 && focus.x[t] !== null && focus.x[t + 1] !== null;
     const x0 = live ? focus.x[t] : null;
     const y0 = live ? focus.y[t] : null;
-    const g = focus.gstep;
-    const v = focus.vstep;
-    const out = [
-      live && g ? arrow(x0, y0, g[0][t], g[1][t], "#000", names.grad) : none("#000", names.grad),
-      live && v ? arrow(x0, y0, v[0][t], v[1][t], "#6a3d9a", names.vel, "dot") : none("#6a3d9a", names.vel, "dot"),
-      live ? arrow(x0, y0, focus.x[t + 1] - x0, focus.y[t + 1] - y0, focus.color, names.step, "dash")
-           : none(focus.color, names.step, "dash"),
-    ];
-    out[2].line.width = 2.5;
-    out[2].opacity = 0.9;
-    if (!g) out[0].showlegend = false;
-    if (!v) out[1].showlegend = false;
-    return out;
+    const vec = {
+      grad: focus.gstep ? [focus.gstep[0][t], focus.gstep[1][t]] : null,
+      vel: focus.vstep ? [focus.vstep[0][t], focus.vstep[1][t]] : null,
+      step: live ? [focus.x[t + 1] - x0, focus.y[t + 1] - y0] : null,
+    };
+    return keys.map((key) => {
+      const v = vec[key];
+      const ok = live && v && v[0] !== null && v[1] !== null && isFinite(v[0]) && isFinite(v[1]);
+      return {
+        key: key,
+        available: key === "step" || !!(key === "grad" ? focus.gstep : focus.vstep),
+        live: !!ok,
+        x0: x0,
+        y0: y0,
+        x1: ok ? x0 + v[0] : null,
+        y1: ok ? y0 + v[1] : null,
+        color: ARROW_STYLE[key].color || focus.color,
+      };
+    });
+  }
+
+  // the edge of the map's box a point on it lies on (where "left at step k" is written inside)
+  function edgeOf(x, y) {
+    const bx = spec.map.layout.xaxis.range;
+    const by = spec.map.layout.yaxis.range;
+    const d = { left: Math.abs(x - bx[0]), right: Math.abs(x - bx[1]), bottom: Math.abs(y - by[0]), top: Math.abs(y - by[1]) };
+    return Object.keys(d).reduce((a, b) => (d[b] < d[a] ? b : a));
+  }
+  const exitText = (k) => "left at step " + k;
+
+  // the noise balls: the layout's path shapes ("M x,y L x,y ... Z", lrlab/figures/surface.py
+  // ball_shapes), drawn by the overlay above the paths on screen
+  function balls() {
+    return (spec.map.layout.shapes || []).filter((s) => s.type === "path").map((s) => ({
+      points: s.path.replace(/[MZ]/g, "").split("L").map((p) => p.trim().split(",").map(Number)),
+      color: s.line.color,
+      width: s.line.width,
+    }));
+  }
+
+  function sceneAt(t) {
+    const runs = spec.runs.map((run) => {
+      const n = Math.min(t, run.x.length - 1) + 1;
+      const h = headIndex(run, t);
+      const ok = run.x[h] !== null && run.y[h] !== null;
+      return {
+        x: run.x.slice(0, n), y: run.y.slice(0, n), head: ok ? [run.x[h], run.y[h]] : null, h: h,
+        color: run.color, dash: run.dash || "solid", symbol: run.symbol || "circle", name: run.name,
+      };
+    });
+    const hidden = new Set(mapHiddenArrows());
+    const arrows = arrowParts(t).filter((a) => a.live && !hidden.has(a.key)).map((a) =>
+      Object.assign({}, ARROW_STYLE[a.key], { x0: a.x0, y0: a.y0, x1: a.x1, y1: a.y1, color: a.color }));
+    const exits = [];
+    spec.runs.forEach((run) => {
+      const e = run.exit;
+      if (e && t >= e[0]) exits.push({ x: e[1], y: e[2], color: run.color, text: exitText(e[0]), side: edgeOf(e[1], e[2]) });
+    });
+    // following the run beyond the surface's box: the box's outline (where the contour is)
+    const around = followScale > 1 ? [boxOutline()] : [];
+    return { runs: runs, arrows: arrows, exits: exits, balls: around.concat(balls()) };
+  }
+
+  function boxOutline() {
+    const bx = spec.map.layout.xaxis.range;
+    const by = spec.map.layout.yaxis.range;
+    return { points: [[bx[0], by[0]], [bx[1], by[0]], [bx[1], by[1]], [bx[0], by[1]]], color: "#555", width: 1.5 };
+  }
+
+  // the arrows' legend entries the student switched off on the map (public gd.data: legend clicks)
+  function mapHiddenArrows() {
+    const data = mapDiv.data || [];
+    return ["grad", "vel", "step"].filter((_, j) => data[staticMap + j] && data[staticMap + j].visible === "legendonly");
+  }
+
+  // the arrows as plotly.js traces: drawn (export) or as legend entries only (the map on screen:
+  // plotly.js lists no trace without a point, so theirs is one point a billion boxes away, never in
+  // sight whatever the zoom, the autorange being off)
+  function arrowTraces(t, legendOnly) {
+    const names = spec.arrow_names;
+    const far = 1e9 * Math.abs(spec.map.layout.xaxis.range[1] - spec.map.layout.xaxis.range[0]);
+    return arrowParts(t).map((a) => {
+      const st = ARROW_STYLE[a.key];
+      const draw = !legendOnly && a.live;
+      const tr = {
+        type: "scatter",
+        mode: "lines+markers",
+        x: draw ? [a.x0, a.x1] : legendOnly ? [far] : [],
+        y: draw ? [a.y0, a.y1] : legendOnly ? [far] : [],
+        line: { color: a.color, width: st.width, dash: st.dash },
+        marker: { symbol: ["circle", "arrow"], size: [1, 16], angleref: "previous", color: a.color },
+        name: names[a.key],
+        hoverinfo: "skip",
+        showlegend: a.available,
+        legendgroup: "arrows:" + names[a.key],
+      };
+      if (st.opacity) tr.opacity = st.opacity;
+      return tr;
+    });
+  }
+
+  // the moving part of the map at step t as plotly.js traces (the slides export draws these)
+  function mapDynamic(t) {
+    const sc = sceneAt(t);
+    const traces = [];
+    sc.runs.forEach((r, k) => {
+      const run = spec.runs[k];
+      traces.push({
+        type: "scatter", mode: "lines+markers", x: r.x, y: r.y, name: run.legend, legendgroup: run.name,
+        showlegend: !!spec.run_legend, line: { color: r.color, width: 3.5, dash: r.dash },
+        marker: { color: r.color, size: 5 }, connectgaps: false,
+        hovertemplate: run.name + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+      });
+      traces.push({
+        type: "scatter", mode: "markers", x: r.head ? [r.head[0]] : [], y: r.head ? [r.head[1]] : [],
+        name: run.name + " (now)", legendgroup: run.name, showlegend: false,
+        marker: { color: r.color, size: 17, line: { color: "#000", width: 2.5 }, symbol: r.symbol },
+        hovertemplate: run.name + " at step " + r.h + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+      });
+    });
+    traces.push(...arrowTraces(t, false));
+    sc.exits.forEach((e) => {
+      traces.push({
+        type: "scatter", mode: "markers+text", x: [e.x], y: [e.y], text: [e.text], showlegend: false,
+        textposition: { left: "middle right", right: "middle left", top: "bottom center" }[e.side] || "top center",
+        textfont: { color: e.color, size: 16 }, hoverinfo: "skip",
+        marker: { color: "#fff", size: 16, line: { color: e.color, width: 3.5 } },
+      });
+    });
+    return traces;
+  }
+
+  // ---- the map: the base plot (plotly.js, once per spec) and the overlay (every move) -------------
+  const plotConfig = { responsive: true, displaylogo: false, scrollZoom: false,
+                       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+  let scene = null; // the scene on screen (for the path label)
+  let liveRanges = null; // the ranges during a pan or zoom drag (plotly_relayouting), else null
+  let mapHeight = 0; // the map's height as last drawn (a hidden map has none): the views' height
+
+  // the projection of the overlay: data -> the map div's pixels (linear axes, the adapter's numbers)
+  function projection() {
+    const area = plotAxes.area(mapDiv);
+    const r = liveRanges || plotAxes.ranges(mapDiv);
+    if (!area || !r) return null;
+    const sx = area.width / (r.x[1] - r.x[0]);
+    const sy = area.height / (r.y[1] - r.y[0]);
+    const proj = (x, y) => [area.x + (x - r.x[0]) * sx, area.y + (r.y[1] - y) * sy];
+    return { proj: proj, area: area }; // no read of the div's size here: a move would force a layout
+  }
+
+  function drawOverlay() {
+    if (!spec || view !== "map") return;
+    const p = projection();
+    if (!p) return;
+    scene = sceneAt(step);
+    overlay.draw(scene, p.proj, p.area);
+  }
+
+  // ---- "follow the run": the axes grow with the paths drawn so far -------------------------------
+  // Never smaller than the surface's box, centred on it, equal scales kept (scaleanchor); they grow
+  // in steps of √2 (a relayout redraws the contour, so not at every frame), and scrubbing back
+  // shrinks them again. The contour stays on the box, where the surface was computed.
+  const GROW = Math.SQRT2;
+  let followScale = 1;
+
+  function followScaleAt(t) {
+    if (!followBox.checked) return 1;
+    const bx = spec.map.layout.xaxis.range;
+    const by = spec.map.layout.yaxis.range;
+    const cx = (bx[0] + bx[1]) / 2;
+    const cy = (by[0] + by[1]) / 2;
+    const hx = (bx[1] - bx[0]) / 2;
+    const hy = (by[1] - by[0]) / 2;
+    let s = 1;
+    spec.runs.forEach((run) => {
+      const n = Math.min(t, run.x.length - 1);
+      for (let i = 0; i <= n; i++) {
+        if (run.x[i] === null || run.y[i] === null) continue;
+        s = Math.max(s, Math.abs(run.x[i] - cx) / hx, Math.abs(run.y[i] - cy) / hy);
+      }
+    });
+    if (s <= 1) return 1;
+    return Math.pow(GROW, Math.ceil(Math.log(s * 1.08) / Math.log(GROW))); // 8%: the head off the edge
+  }
+
+  function followRanges(s) {
+    const bx = spec.map.layout.xaxis.range;
+    const by = spec.map.layout.yaxis.range;
+    const grow = (r) => [(r[0] + r[1]) / 2 - (s * (r[1] - r[0])) / 2, (r[0] + r[1]) / 2 + (s * (r[1] - r[0])) / 2];
+    return { x: grow(bx), y: grow(by) };
+  }
+
+  // the map at the current step: the overlay, after the axes if following the run changes them
+  let relayouting = null;
+  function drawMap() {
+    const s = followScaleAt(step);
+    if (s !== followScale && !relayouting) {
+      followScale = s;
+      const r = followRanges(s);
+      relayouting = Plotly.relayout(mapDiv, { "xaxis.range": r.x, "yaxis.range": r.y }).then(() => {
+        relayouting = null;
+        drawMap(); // the step may have moved on meanwhile
+      });
+      return;
+    }
+    if (!relayouting) drawOverlay();
+  }
+
+  // ---- the step -------------------------------------------------------------------------------------
+  function drawStep(t) {
+    showStep(t);
+    if (view === "map") drawMap();
+    else if (view === "3d") {
+      if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
+    } else {
+      const v = pluginView(view);
+      if (v) v.step(spec, step);
+    }
+  }
+
+  // everything about the step that is not a plot: scrubber, label, readout, chart cursors
+  function showStep(t) {
+    step = Math.max(0, Math.min(t, spec.steps));
+    scrub.value = String(step);
+    label.textContent = "step " + step + " / " + spec.steps;
+    updateReadout();
+    chartDivs.forEach(placeCursor);
   }
 
   function fillFocus() {
@@ -212,6 +461,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     sel.value = String(spec.focus);
   }
 
+  // ---- the 3D view (the full bundle): restyled per step, as before ---------------------------------
   function dyn3d(t) {
     const traces = [];
     spec.runs.forEach((run) => {
@@ -243,34 +493,12 @@ frames, so the payload is linear in the number of steps and the contour trace is
     return traces;
   }
 
-  // ---- drawing ------------------------------------------------------------------------------------
-  const plotConfig = { responsive: true, displaylogo: false, scrollZoom: false,
-                       modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
-
   function restyleAll(traces, plotDiv, offset, P) {
-    // only the dynamic traces are touched; the static ones (contour, minima, start) keep their data
+    // only the dynamic traces are touched; the static ones (the surface, minima) keep their data
     const update = { x: traces.map((tr) => tr.x), y: traces.map((tr) => tr.y) };
     if (traces.length && traces[0].z !== undefined) update.z = traces.map((tr) => tr.z);
     const idx = traces.map((_, i) => offset + i);
     return (P || Plotly).restyle(plotDiv, update, idx);
-  }
-
-  function drawStep(t) {
-    showStep(t);
-    if (view === "map") {
-      restyleAll(mapDynamic(step), mapDiv, staticMap);
-    } else if (built3d) {
-      restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
-    }
-  }
-
-  // everything about the step that is not a plot trace: scrubber, label, readout, chart cursors
-  function showStep(t) {
-    step = Math.max(0, Math.min(t, spec.steps));
-    scrub.value = String(step);
-    label.textContent = "step " + step + " / " + spec.steps;
-    updateReadout();
-    chartDivs.forEach(placeCursor);
   }
 
   // ---- line charts (loss, lr, gradient norm per step): drawn once per spec -----------------------
@@ -305,7 +533,11 @@ frames, so the payload is linear in the number of steps and the contour trace is
         const cur = document.createElement("div");
         cur.className = "cursor";
         cur.hidden = true;
-        wrap.append(d, cur);
+        const over = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        over.setAttribute("class", "chartover");
+        over.setAttribute("aria-hidden", "true");
+        wrap.append(d, over, cur);
+        d._lrlabOver = window.LRLabOverlay.create(over);
         box.append(head, wrap);
         chartsDiv.appendChild(box);
         d._lrlabCursor = cur;
@@ -322,14 +554,122 @@ frames, so the payload is linear in the number of steps and the contour trace is
         u.textContent = " " + c.note;
         d._lrlabHead.appendChild(u);
       }
+      // the div keeps the chart's height whatever plotly.js does inside it (a full redraw empties
+      // it for a moment): the frame's height, and so the page's layout, never follow a redraw
+      d.style.height = c.figure.layout.height + "px";
       const p = Plotly.react(d, c.figure.data, c.figure.layout, chartConfig);
       if (!d._lrlabWired && d.on) {
         d._lrlabWired = true;
         d.on("plotly_afterplot", () => placeCursor(d));
         d.on("plotly_relayout", () => placeCursor(d));
       }
-      return Promise.resolve(p).then(() => placeCursor(d));
+      return Promise.resolve(p).then(() => {
+        d.parentNode.classList.remove("live"); // plotly.js's line is the spec's run again
+        placeCursor(d);
+      });
     }));
+  }
+
+  // ---- the charts follow the lr slider's drag -------------------------------------------------------
+  // A chart's redraw by plotly.js (~6 ms, more on a busy machine) would push the map's frame over its
+  // budget, and in fan mode the charts' axes are fixed over the whole fan (lrlab/figures/surface.py
+  // fan_ranges): so during a drag each chart's line (and its "diverged at step k" mark) is drawn by
+  // hand in the chart's own overlay, in the same frame as the map, over plotly.js's line, which is
+  // hidden meanwhile (.chartplot.live). Once the drag pauses (PAUSE_MS), plotly.js redraws the charts
+  // with the new data, one per frame right after a paint, and each overlay gives way: hover, zoom and
+  // the slides see plotly.js's charts again.
+  const PAUSE_MS = 200;
+  let fanDrawn = -1; // the fan index drawn in spec.runs[0] (-1: no fan)
+  let chartFan = []; // per chart, the fan index plotly.js's line shows
+  let chartPause = null;
+
+  function afterPaint(fn) {
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = fn;
+      ch.port2.postMessage(null);
+    });
+  }
+
+  // the fan's "diverged at step d" mark on a chart: where lrlab/figures/parts.py stop_mark puts it
+  function stopAt(y, d) {
+    let last = Math.min(d, y.length) - 1;
+    while (last >= 0 && (y[last] === null || !isFinite(y[last]))) last--;
+    return last < 0 ? null : { x: last, y: y[last], text: "diverged at step " + d };
+  }
+
+  // chart j's series for the run drawn (0: loss above the minimum, 1: lr, 2: gradient norm)
+  function chartSeries(j) {
+    const run = spec.runs[0];
+    const y = [run.gap, run.lr, spec.fan.gnorm[fanDrawn]][j];
+    const stop = j !== 1 && run.diverged_at !== null ? stopAt(y, run.diverged_at) : null;
+    return { y: y, stop: stop, color: run.color };
+  }
+
+  // the chart's line by hand, on its fixed axes (linear steps, log values)
+  function liveChart(j) {
+    const d = chartDivs[j];
+    const area = plotAxes.area(d);
+    const r = plotAxes.ranges(d);
+    if (!area || !r) return;
+    const c = spec.charts[j];
+    const log = c.figure.layout.yaxis.type === "log";
+    const sx = area.width / (r.x[1] - r.x[0]);
+    const sy = area.height / (r.y[1] - r.y[0]);
+    const proj = (x, y) => {
+      const v = log ? (y > 0 ? Math.log10(y) : null) : y;
+      return v === null ? null : [area.x + (x - r.x[0]) * sx, area.y + (r.y[1] - v) * sy];
+    };
+    const sr = chartSeries(j);
+    const line = c._line || c.figure.data[0];
+    d._lrlabOver.draw({
+      runs: [{ x: sr.y.map((_, i) => i), y: sr.y, head: null, color: line.line.color, dash: line.line.dash,
+               width: line.line.width, dot: 0 }],
+      arrows: [], exits: [], balls: [],
+      marks: sr.stop ? [Object.assign({ color: sr.color }, sr.stop)] : [],
+    }, proj, area);
+    d.parentNode.classList.add("live");
+  }
+
+  // plotly.js redraws chart j with the run drawn (the same traces from one lr to the next: loss and
+  // |∇f| always carry a mark trace, empty unless the run diverged), then its overlay gives way
+  function redrawChart(j) {
+    const c = spec.charts[j];
+    c._line = c._line || c.figure.data[0];
+    const sr = chartSeries(j);
+    const data = [Object.assign({}, c._line, { y: sr.y })];
+    if (j !== 1) {
+      data.push({
+        type: "scatter", mode: "markers+text", x: sr.stop ? [sr.stop.x] : [], y: sr.stop ? [sr.stop.y] : [],
+        text: sr.stop ? [sr.stop.text] : [], textposition: "bottom right",
+        textfont: { color: sr.color, size: 15 }, marker: { symbol: "x", size: 14, color: sr.color },
+        showlegend: false, hoverinfo: "skip",
+      });
+    }
+    c.figure.data = data;
+    const d = chartDivs[j];
+    chartFan[j] = fanDrawn;
+    return Promise.resolve(Plotly.react(d, data, c.figure.layout, chartConfig)).then(() => {
+      if (chartFan[j] === fanDrawn) d.parentNode.classList.remove("live");
+    });
+  }
+
+  // once the drag pauses: the charts that lag behind, one per frame after the paint
+  function chartTick() {
+    const j = chartFan.findIndex((v) => v !== fanDrawn);
+    if (j < 0 || !spec || !spec.fan) {
+      if (spec && spec.fan) document.body.dataset.chartsFanIndex = String(fanDrawn); // tests, benchmarks
+      return;
+    }
+    redrawChart(j).then(() => afterPaint(chartTick));
+  }
+
+  // after a move: every chart's line follows by hand now, plotly.js's once the drag pauses
+  function chartsFollow() {
+    if (!spec.fan) return;
+    chartDivs.forEach((_, j) => liveChart(j));
+    clearTimeout(chartPause);
+    chartPause = setTimeout(() => afterPaint(chartTick), PAUSE_MS);
   }
 
   function updateReadout() {
@@ -359,6 +699,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
     });
   }
 
+  // ---- the map's size ------------------------------------------------------------------------------
   // the map keeps x and y at the same scale: on a narrow screen a shorter plot, not white space
   function plotMargin() {
     // a phone-width legend wraps onto more rows: leave it room under the x axis
@@ -375,7 +716,7 @@ frames, so the payload is linear in the number of steps and the contour trace is
       const fe = window.frameElement;
       if (!fe) return Infinity;
       const top = Math.max(0, fe.getBoundingClientRect().top);
-      return window.parent.innerHeight - top - mapDiv.getBoundingClientRect().top - 12;
+      return window.parent.innerHeight - top - mapBox.getBoundingClientRect().top - 12;
     } catch (e) {
       return Infinity;
     }
@@ -412,34 +753,101 @@ frames, so the payload is linear in the number of steps and the contour trace is
         const legend = Object.assign({}, spec.map.layout.legend, {
           orientation: "v", xref: "paper", x: 1.03, xanchor: "left", yref: "paper", y: 1, yanchor: "top",
         });
-        return { height: Math.round(side), margin: margin, legend: legend };
+        return { height: Math.round(side), margin: margin, legend: legend, beside: true };
       }
     }
-    return { height: height, margin: m, legend: spec.map.layout.legend };
+    return { height: height, margin: m, legend: spec.map.layout.legend, beside: false };
+  }
+
+  // ---- the verdict and the readout under the legend, beside the map -------------------------------
+  // When the screen's height limits the map (a projector), its legend stands in the spare width to its
+  // right, and so do the fan's verdict and the readout, under the legend: the rows above the map are
+  // fewer and the map taller. Back above the map when they would not fit there, in the 3D and plugin
+  // views (no legend column) and on a phone.
+  const mapSide = el("mapside");
+  const rowsHome = el("main");
+  let sideFits = true; // false once they did not fit beside this spec's map
+  function rowsBeside(on) {
+    const rows = [el("fanverdict"), readout];
+    if (on === (rows[1].parentNode === mapSide)) return;
+    if (on) mapSide.append(...rows);
+    else rows.forEach((r) => rowsHome.parentNode.insertBefore(r, rowsHome));
+    mapSide.hidden = !on;
+    if (window.LRLabFan) window.LRLabFan.hold(); // the verdict's box is measured where it stands
+  }
+
+  // the map's fit (mapFit) with the rows beside it if the legend is, else above it
+  function fitMap() {
+    rowsBeside(sideFits && view === "map");
+    let fit = mapFit();
+    if (!fit.beside && !mapSide.hidden) {
+      rowsBeside(false);
+      fit = mapFit();
+    }
+    return fit;
+  }
+
+  // under the legend, as wide as the room right of the plot; if they reach below the plot, back above
+  function placeSide() {
+    if (mapSide.hidden) return;
+    const area = plotAxes.area(mapDiv);
+    if (!area) return;
+    const leg = plotAxes.legendBox(mapDiv);
+    const left = leg ? leg.x + 4 : area.x + area.width + 12;
+    mapSide.style.left = Math.round(left) + "px";
+    mapSide.style.width = Math.max(100, Math.floor(mapDiv.clientWidth - left - 2)) + "px";
+    mapSide.style.top = Math.round((leg ? leg.y + leg.height : area.y) + 8) + "px";
+    if (mapSide.offsetTop + mapSide.offsetHeight > area.y + area.height + 40) {
+      sideFits = false;
+      const fit = fitMap();
+      delete fit.beside;
+      Plotly.relayout(mapDiv, fit).then(setHeight);
+    }
   }
 
   let lastWidth = 0;
   let lastRoom = 0;
   window.addEventListener("resize", () => {
-    if (!spec || view !== "map") return;
+    if (!spec) return;
     const room = screenRoom();
-    if (Math.abs(mapDiv.clientWidth - lastWidth) < 8 && Math.abs(room - lastRoom) < 8) return;
-    lastWidth = mapDiv.clientWidth;
+    if (Math.abs(mapBox.clientWidth - lastWidth) < 8 && Math.abs(room - lastRoom) < 8) return;
+    lastWidth = mapBox.clientWidth;
     lastRoom = room;
-    Plotly.relayout(mapDiv, mapFit()).then(setHeight);
+    if (view === "map") {
+      const fit = fitMap();
+      delete fit.beside;
+      Plotly.relayout(mapDiv, fit).then(setHeight);
+    }
+    else sizePlugins();
   });
+
+  // ---- building a spec ------------------------------------------------------------------------------
+  // the base map: the static traces, the arrows' legend entries and the layout without the noise
+  // balls (the overlay draws them above the paths)
+  function baseFigure() {
+    const fit = fitMap();
+    delete fit.beside;
+    const layout = Object.assign({}, spec.map.layout, fit, { uirevision: spec.uirevision, shapes: [] });
+    followScale = followScaleAt(step);
+    const r = followRanges(followScale);
+    layout.xaxis = Object.assign({}, layout.xaxis, { range: r.x });
+    layout.yaxis = Object.assign({}, layout.yaxis, { range: r.y });
+    return { data: spec.map.traces.concat(arrowTraces(step, true)), layout: layout };
+  }
 
   function build(withCharts) {
     staticMap = spec.map.traces.length;
-    lastWidth = mapDiv.clientWidth;
-    const layout = Object.assign({}, spec.map.layout, mapFit(), { uirevision: spec.uirevision });
+    if (withCharts !== false) sideFits = true; // a new spec: try beside the map again
+    lastWidth = mapBox.clientWidth;
+    lastRoom = screenRoom();
     built3d = false;
     scrub.max = String(spec.steps);
+    label.style.minWidth = ("step " + spec.steps + " / " + spec.steps).length + "ch"; // no jitter on Play
     step = Math.max(0, Math.min(step, spec.steps));
-    // the map (and the 3D view if shown) is drawn at the current step by react itself: no restyle
-    // after it (that redrew the contour a second time per update)
-    const p = Plotly.react(mapDiv, spec.map.traces.concat(mapDynamic(step)), layout, plotConfig);
+    const fig = baseFigure();
+    const p = Plotly.react(mapDiv, fig.data, fig.layout, plotConfig).then(drawOverlay);
     if (view === "3d") build3d();
+    else if (view !== "map") drawPlugin(pluginView(view));
     fillFocus();
     showStep(step);
     return Promise.all([p, withCharts === false ? null : buildCharts()]);
@@ -472,19 +880,70 @@ frames, so the payload is linear in the number of steps and the contour trace is
     return P.react(div3d, spec.surface3d.traces.concat(dyn3d(step)), layout, cfg);
   }
 
+  // ---- views: Map, 3D and the plugins' (api.addView) -------------------------------------------------
+  const pluginView = (id) => plugins.find((v) => v.id === id) || null;
+
+  function sizePlugins() {
+    const h = Math.round(mapDiv.getBoundingClientRect().height || mapHeight || plotHeight());
+    plugins.forEach((v) => {
+      v.div.style.height = h + "px";
+    });
+  }
+
+  function drawPlugin(v) {
+    if (!v) return Promise.resolve();
+    sizePlugins();
+    return Promise.resolve(v.draw(spec, step)).catch((err) => console.warn("LR Lab view " + v.id + ":", err));
+  }
+
+  function showButtons() {
+    plugins.forEach((v) => {
+      v.button.hidden = !(spec && v.available(spec));
+    });
+  }
+
   function setView(v) {
+    if (v !== "map" && v !== "3d" && !pluginView(v)) v = "map";
     view = v;
     document.querySelectorAll(".views button").forEach((b) => b.classList.toggle("on", b.dataset.view === v));
-    mapDiv.hidden = v !== "map";
+    mapBox.hidden = v !== "map";
     div3d.hidden = v !== "3d";
-    el("hint").hidden = v !== "map"; // "click the map" means nothing in 3D
+    plugins.forEach((p) => {
+      p.div.hidden = p.id !== v;
+    });
+    el("hint").hidden = v !== "map"; // "click the map" means nothing in the other views
+    if (v !== "map") rowsBeside(false); // no legend column beside the other views
     if (v === "3d") {
       build3d().then(setHeight);
+    } else if (v === "map") {
+      const fit = fitMap();
+      delete fit.beside;
+      Promise.resolve(Plotly.Plots.resize(mapDiv)).then(() => Plotly.relayout(mapDiv, fit)).then(() => {
+        drawStep(step);
+        setHeight();
+      });
     } else {
-      Plotly.Plots.resize(mapDiv);
-      drawStep(step);
-      setHeight();
+      drawPlugin(pluginView(v)).then(setHeight);
     }
+  }
+
+  function addView(v) {
+    if (!v || !v.id || pluginView(v.id) || v.id === "map" || v.id === "3d") return;
+    const div = document.createElement("div");
+    div.className = "plot view";
+    div.dataset.view = v.id;
+    div.hidden = true;
+    el("views").insertBefore(div, el("hint"));
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.view = v.id;
+    button.textContent = v.label;
+    button.addEventListener("click", () => setView(v.id));
+    document.querySelector(".views").appendChild(button);
+    const entry = Object.assign({}, v, { div: div, button: button });
+    plugins.push(entry);
+    entry.button.hidden = !(spec && v.available(spec));
+    v.mount(div);
   }
 
   // ---- playback -----------------------------------------------------------------------------------
@@ -529,31 +988,36 @@ frames, so the payload is linear in the number of steps and the contour trace is
     spec.focus = Number(el("focus").value);
     build(false); // the arrows changed, not the runs: the line charts stay
   });
+  followBox.addEventListener("change", () => {
+    if (spec && view === "map") drawMap();
+  });
   scrub.addEventListener("input", () => {
     setPlaying(false);
     drawStep(Number(scrub.value));
   });
-  document.querySelectorAll(".views button").forEach((b) =>
-    b.addEventListener("click", () => setView(b.dataset.view)));
+  document.querySelector(".views").addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-view]");
+    if (b && (b.dataset.view === "map" || b.dataset.view === "3d")) setView(b.dataset.view);
+  });
   document.addEventListener("keydown", (e) => {
     if (!spec || e.target === scrub) return;
     if (api.keyHooks.some((h) => h(e))) return; // presentation mode's keys (present.js)
     if (e.key === " " && e.target.tagName !== "BUTTON" && e.target.tagName !== "SELECT") {
       e.preventDefault();
       setPlaying(!playing);
-    } else if (e.key === "ArrowRight") {
+    } else if (e.key === "ArrowRight" && e.target.type !== "range") {
       setPlaying(false);
       drawStep(step + 1);
-    } else if (e.key === "ArrowLeft") {
+    } else if (e.key === "ArrowLeft" && e.target.type !== "range") {
       setPlaying(false);
       drawStep(step - 1);
     }
   });
 
-  // a click on the map sends its coordinates back to Python (new start point)
-  function wireClick() {
-    if (mapDiv._lrlabClick) return;
-    mapDiv._lrlabClick = true;
+  // ---- the map's events: a click sets the start; zoom, pan and legend clicks move the overlay -------
+  function wireMap() {
+    if (mapDiv._lrlabWired) return;
+    mapDiv._lrlabWired = true;
     mapDiv.on("plotly_click", (ev) => {
       if (!spec || !spec.clickable || !ev || !ev.event) return;
       const at = plotAxes.dataAt(mapDiv, ev.event.clientX, ev.event.clientY);
@@ -569,32 +1033,85 @@ frames, so the payload is linear in the number of steps and the contour trace is
         dataType: "json",
       });
     });
+    // during a pan or a zoom drag plotly.js moves its layers itself and reports the ranges here
+    mapDiv.on("plotly_relayouting", (ev) => {
+      const r = plotAxes.ranges(mapDiv);
+      const pick = (ax, k, old) => (ev[ax + ".range[" + k + "]"] !== undefined ? ev[ax + ".range[" + k + "]"] : old);
+      if (!r) return;
+      liveRanges = { x: [pick("xaxis", 0, r.x[0]), pick("xaxis", 1, r.x[1])], y: [pick("yaxis", 0, r.y[0]), pick("yaxis", 1, r.y[1])] };
+      drawOverlay();
+    });
+    const redraw = () => {
+      liveRanges = null;
+      drawOverlay();
+      placeSide();
+      mapHeight = mapDiv.clientHeight || mapHeight;
+    };
+    mapDiv.on("plotly_relayout", redraw);
+    mapDiv.on("plotly_afterplot", redraw);
+    mapDiv.on("plotly_restyle", redraw); // a legend click on an arrow's entry
   }
 
+  // a label for the path under the mouse (the overlay lets the mouse through to the map): the run,
+  // the step and the point; plotly.js's own hover label (the contour's x, y) is hidden meanwhile
+  const NEAR = 12; // px
+  function pathAt(clientX, clientY) {
+    const p = projection();
+    if (!p || !scene) return null;
+    const r = mapDiv.getBoundingClientRect();
+    const mx = clientX - r.left;
+    const my = clientY - r.top;
+    let best = null;
+    scene.runs.forEach((run, k) => {
+      for (let i = 0; i < run.x.length; i++) {
+        if (run.x[i] === null || run.y[i] === null) continue;
+        const q = p.proj(run.x[i], run.y[i]);
+        const d = Math.hypot(q[0] - mx, q[1] - my);
+        if (d < NEAR && (!best || d < best.d)) best = { d: d, k: k, i: i, px: q[0], py: q[1] };
+      }
+    });
+    return best;
+  }
+  mapBox.addEventListener("mousemove", (e) => {
+    if (!spec || view !== "map") return;
+    const hit = pathAt(e.clientX, e.clientY);
+    mapBox.classList.toggle("onpath", !!hit);
+    tip.hidden = !hit;
+    if (!hit) return;
+    const run = spec.runs[hit.k];
+    tip.textContent = run.name + " · step " + hit.i + "\nx = " + fmt(run.x[hit.i]) + ", y = " + fmt(run.y[hit.i]) +
+      "\nloss " + fmt(run.loss[hit.i]);
+    tip.style.borderColor = run.color;
+    tip.style.left = Math.round(hit.px + 14) + "px";
+    tip.style.top = Math.round(hit.py - 10) + "px";
+  });
+  mapBox.addEventListener("mouseleave", () => {
+    mapBox.classList.remove("onpath");
+    tip.hidden = true;
+  });
+
   // ---- the lr fan (fan.js): the run on screen becomes the fan's run at the dragged lr ------------
-  let chartTimer = null;
+  // spec.runs[0] is replaced in place, so every view (map, 3D, plugins) reads the fan run from it
   function applyFan(i) {
     const f = spec.fan;
     const run = spec.runs[0];
     const steps = f.x[i].length - 1;
     const lrRow = f.lr[i] || new Array(steps).fill(f.lrs[i]);
     Object.assign(run, {
-      x: f.x[i], y: f.y[i], loss: f.loss[i], lr: lrRow,
+      x: f.x[i], y: f.y[i], loss: f.loss[i], lr: lrRow, exit: f.exit[i],
       status: f.status[i], regime: f.regime[i], diverged_at: f.diverged_at[i],
       name: "lr = " + fmt(f.lrs[i]), gstep: null, vstep: null, eff: null, // arrows: the step taken only
+      gap: f.loss[i].map((v) => (v === null ? null : Math.max(v - f.fmin, 1e-16))),
     });
     run.legend = run.name + " · " + run.status;
-    const gap = f.loss[i].map((v) => (v === null ? null : Math.max(v - f.fmin, 1e-16)));
-    [gap, lrRow, f.gnorm[i]].forEach((y, j) => {
-      const c = spec.charts[j];
-      if (c) c.figure.data = [Object.assign({}, c.figure.data[0], { y: y })]; // no stale stop marks
-    });
-    if (view === "map") restyleAll(mapDynamic(step), mapDiv, staticMap);
-    else if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
+    fanDrawn = i;
+    if (view === "map") drawMap();
+    else if (view === "3d") {
+      if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
+    } else drawPlugin(pluginView(view));
     updateReadout();
-    // the three charts cost more than the map: redrawn once the drag pauses (150 ms), not per event
-    clearTimeout(chartTimer);
-    chartTimer = setTimeout(buildCharts, 150);
+    page.preview(i !== f.index);
+    chartsFollow();
     document.body.dataset.fanIndex = String(i); // for tests and benchmarks: the fan run on screen
   }
 
@@ -619,16 +1136,23 @@ frames, so the payload is linear in the number of steps and the contour trace is
     setPlaying(false);
     step = sameShape && !newView ? Math.min(step, spec.steps) : spec.steps;
     el("hint").textContent = spec.hint || "";
+    fanDrawn = spec.fan ? spec.fan.index : -1;
+    chartFan = (spec.charts || []).map(() => fanDrawn);
+    clearTimeout(chartPause);
+    page.shown = null;
+    page.preview(false); // the page speaks for the lr drawn again
     if (window.LRLabFan) window.LRLabFan.setup(spec, { apply: applyFan, release: releaseFan });
+    showButtons();
+    if (view !== "map" && view !== "3d" && !(pluginView(view) && pluginView(view).available(spec))) setView("map");
     Promise.resolve(build()).then(() => {
-      wireClick();
+      wireMap();
       setHeight();
       document.body.dataset.ready = "1";
       document.body.dataset.specId = spec.id; // for tests and benchmarks: which spec is drawn
     });
   });
 
-  // ---- plugins (present.js, export.js): a small API instead of reaching into this closure ----------
+  // ---- plugins (present.js, export.js, views): the API documented at the top -----------------------
   const api = {
     adapter: plotAxes,
     send: send,
@@ -639,9 +1163,14 @@ frames, so the payload is linear in the number of steps and the contour trace is
     view: () => view,
     isPlaying: () => playing,
     setPlaying: setPlaying,
-    // the map at step t as a figure {data, layout} of the given size (for an image of it)
+    addView: addView,
+    // the map at step t as a figure {data, layout} of the given size (for an image of it); with
+    // "follow the run" on, the axes it would have at that step
     figureAt(t, width, height) {
+      const r = followRanges(followScaleAt(t));
       const layout = Object.assign({}, spec.map.layout, { width: width, height: height });
+      layout.xaxis = Object.assign({}, layout.xaxis, { range: r.x });
+      layout.yaxis = Object.assign({}, layout.yaxis, { range: r.y });
       return { data: spec.map.traces.concat(mapDynamic(t)), layout: layout };
     },
   };
