@@ -88,20 +88,26 @@ def direction(surface, at) -> tuple[float, np.ndarray]:
     return float(lam[-1]), v + 0.0
 
 
-def centres(surface, traj) -> np.ndarray:
-    """The minimum each run of ``traj`` (single or batched) is sliced through, (K, 2): the one it
-    approaches (``Trajectory.approached``); for a run that approaches none, or diverged, the one its
-    start leads to (:func:`lrlab.theory.approached` from the start; the start itself if none)."""
-    pts = np.asarray(traj.points, np.float64)
-    pts = pts[None] if pts.ndim == 2 else pts
-    app = traj.approached if isinstance(traj.approached, tuple) else (traj.approached,)
-    div = traj.diverged_at if isinstance(traj.diverged_at, tuple) else (traj.diverged_at,)
-    out = np.array([a.xy if a is not None else (np.nan, np.nan) for a in app], np.float64).reshape(-1, 2)
-    redo = np.flatnonzero(np.array([a is None or d is not None for a, d in zip(app, div, strict=True)]))
-    if len(redo):
-        starts = pts[redo, 0]
-        found = theory.approached(surface, starts)
-        out[redo] = [f.xy if f is not None else tuple(s) for f, s in zip(found, starts, strict=True)]
+def _per_run(value) -> tuple:
+    """A Trajectory field as a tuple over its runs (a single run's value is not a tuple)."""
+    return value if isinstance(value, tuple) else (value,)
+
+
+def centres(surface, *trajs) -> np.ndarray:
+    """The minimum each run of ``trajs`` (single or batched trajectories, in order) is sliced
+    through, (K, 2): the one it approaches (``Trajectory.approached``); for a run that approaches none,
+    or diverged, the one its start leads to (:func:`lrlab.theory.approached` from the start, one
+    Newton per distinct start; the start itself if none is found)."""
+    starts = np.concatenate([np.reshape(tr.points, (-1, *np.shape(tr.points)[-2:]))[:, 0] for tr in trajs])
+    approached = [a for tr in trajs for a in _per_run(tr.approached)]
+    diverged = [d for tr in trajs for d in _per_run(tr.diverged_at)]
+    out = np.array([(np.nan, np.nan) if a is None else a.xy for a in approached], np.float64)
+    redo = [k for k, a in enumerate(approached) if a is None or diverged[k] is not None]
+    if redo:
+        uniq, back = np.unique(starts[redo], axis=0, return_inverse=True)
+        found = theory.approached(surface, uniq)
+        ends = np.array([f.xy if f is not None else tuple(s) for f, s in zip(found, uniq, strict=True)])
+        out[redo] = ends[np.ravel(back)]
     return out
 
 

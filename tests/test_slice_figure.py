@@ -162,3 +162,23 @@ def test_the_explorer_sends_the_slice_with_the_player_spec():
     assert spec["fan"] is not None and set(spec["fan"]) == {0} and spec["runs"] == [0]
     # small beside the player's spec: one curve of a few hundred samples and one index per fan lr
     assert len(json.dumps(spec, separators=(",", ":"))) < 12_000
+
+
+def test_at_most_max_slices_the_runs_first_then_the_fans_most_used():
+    cfg = C.Config(surface="rastrigin")  # the fan's lrs end in dozens of ripples' minima
+    surf = C.build_surface(cfg)
+    result = P.simulate(cfg, surf)
+    spec = FS.slice_spec(surf, result.runs, lr_fan=result.fan)
+    assert len(spec["slices"]) == FS.MAX_SLICES and spec["runs"] == [0]
+    centres = slices.centres(surf, result.fan.traj)
+    sent = [i for i in spec["fan"] if i is not None]
+    assert None in spec["fan"] and set(sent) <= set(range(FS.MAX_SLICES))
+    for k, i in enumerate(spec["fan"]):
+        if i is not None:
+            assert spec["slices"][i]["m"] == pytest.approx(list(centres[k]), rel=1e-5, abs=1e-5)
+    counts = [sent.count(i) for i in range(1, FS.MAX_SLICES)]  # after the run's own slice, 0
+    assert counts == sorted(counts, reverse=True) and min(counts) >= 1
+    # a left-out minimum is used by no more fan lrs than any minimum sent
+    keys = [tuple(np.round(c, 6)) for c, i in zip(centres, spec["fan"], strict=True) if i is None]
+    assert max(keys.count(key) for key in keys) <= min(counts)
+    assert len(json.dumps(spec, separators=(",", ":"))) < 80_000

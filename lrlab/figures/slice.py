@@ -17,6 +17,7 @@ interpolates the rounded numbers, so dots and curve agree), m and v to 6 signifi
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +32,7 @@ CURVE = "#111"
 MODEL = "#6a3d9a"
 STAR = "#F0E442"  # the map's marker of a minimum
 SAME = 1e-7  # two minima within this fraction of the box's larger side are one slice
+MAX_SLICES = 6  # slices sent at most: every run's, then the lr fan's most used (~5-9 KB each)
 
 
 def _num(v: float) -> str:
@@ -209,27 +211,35 @@ def _key(surface, m) -> tuple:
 
 
 def slice_spec(surface, runs: Sequence[Run], *, lr_fan=None) -> dict:
-    """``spec["slice"]`` of the descent player: ``{"slices": [...], "runs": [i per run], "fan": [i per
-    fan lr] or None}``, one slice per minimum the runs (and the fan's runs, which the player's lr
-    slider swaps in) are sliced through (``slices.centres``), in order of first use. Each slice:
-    ``m``, ``v``, ``lam``, ``exact``, ``range`` [lo, hi] (as drawn), ``point`` (which minimum),
-    ``title`` and ``label`` (what it shows, in words, the theory's lines included), ``lines`` (the
-    theory's lrs at λ when the runs on it share an optimizer that has them), ``traces`` (static;
-    ``traces[0]`` is the curve) and ``layout``."""
+    """``spec["slice"]`` of the descent player: ``{"slices": [...], "runs": [i per run], "fan": [i or
+    None per fan lr] or None}``: one slice per minimum the runs are sliced through
+    (``slices.centres``), in order of first use, then the minima the lr fan's runs (which the player's
+    lr slider swaps in) are sliced through, the most used first, up to ``MAX_SLICES`` in all (a fan lr
+    whose minimum is left out has None: the view says its slice comes with the slider's release).
+    Each slice: ``m``, ``v``, ``lam``, ``exact``, ``range`` [lo, hi] (as drawn), ``point`` (which
+    minimum), ``title`` and ``label`` (what it shows, in words, the theory's lines included),
+    ``lines`` (the theory's lrs at λ when the runs on it share an optimizer that has them), ``traces``
+    (static; ``traces[0]`` is the curve) and ``layout``."""
+    k = len(runs)
     members = [(r.label, r.traj) for r in runs]
     trajs = [r.traj for r in runs]
     if lr_fan is not None:  # the fan's runs: the first run's optimizer at other lrs (same label)
         members += [(runs[0].label, lr_fan.traj)] * len(lr_fan.lrs)
         trajs.append(lr_fan.traj)
-    centres = np.concatenate([slices.centres(surface, tr) for tr in trajs])
     points = [
         p for tr in trajs for p in np.asarray(tr.points, np.float64).reshape(-1, *np.shape(tr.points)[-2:])
     ]
-    keys: dict[tuple, int] = {}
-    index = [keys.setdefault(_key(surface, m), len(keys)) for m in centres]
+    centres = slices.centres(surface, *trajs)
+    keys = [_key(surface, m) for m in centres]
+    order = list(dict.fromkeys(keys[:k]))  # the runs' minima, then the fan's, most used first
+    fan_keys = [key for key, _ in Counter(key for key in keys[k:] if key not in order).most_common()]
+    order += fan_keys[: max(0, MAX_SLICES - len(order))]
+    number = {key: i for i, key in enumerate(order)}
+    index = [number.get(key) for key in keys]
     out = []
-    for i, first in enumerate(index.index(i) for i in range(len(keys))):
+    for i in range(len(order)):
         on = [j for j, g in enumerate(index) if g == i]
+        first = on[0]
         sl = slices.steepest(surface, centres[first], points=np.concatenate([points[j] for j in on]))
         who = [(members[j][0], members[j][1].optimizer) for j in on]
         title, text = label(surface, sl, who)
@@ -252,5 +262,4 @@ def slice_spec(surface, runs: Sequence[Run], *, lr_fan=None) -> dict:
                 "layout": layout,
             }
         )
-    k = len(runs)
     return {"slices": out, "runs": index[:k], "fan": index[k:] if lr_fan is not None else None}

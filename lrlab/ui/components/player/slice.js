@@ -62,6 +62,7 @@ Several minima (runs that end in different ones) give several slices: a picker c
     return spec.fan && spec.slice.fan ? spec.fan.x.indexOf(spec.runs[0].x) : -1;
   }
 
+  // the slice run k is drawn on; null for a fan run whose minimum's slice was not sent (spec.slice.fan)
   function sliceOf(k) {
     const f = k === 0 ? fanIndex() : -1;
     return f >= 0 ? spec.slice.fan[f] : spec.slice.runs[k];
@@ -186,16 +187,24 @@ Several minima (runs that end in different ones) give several slices: a picker c
     const sl = spec.slice;
     const follows = followedSlice();
     const keep = chosen && chosen.id === spec.id && chosen.follows === follows;
-    shown = keep ? chosen.index : follows;
+    // a dragged lr whose slice was not sent keeps the slice on screen (its run is not drawn on it)
+    const stay = shown >= 0 && shown < sl.slices.length ? shown : 0;
+    shown = keep ? chosen.index : follows === null || follows === undefined ? stay : follows;
     if (!keep) chosen = null;
     const slice = sl.slices[shown];
     tracks = spec.runs.map((run, k) => (sliceOf(k) === shown ? project(run, slice) : null));
-    const used = [...new Set(spec.runs.map((_, k) => sliceOf(k)))];
+    const used = [...new Set(spec.runs.map((_, k) => sliceOf(k)).concat([shown]))].filter((i) => i !== null);
     fillPicker(used);
     title.textContent = slice.title;
-    const away = spec.runs.filter((_, k) => sliceOf(k) !== shown).map((r) => r.name);
-    note.textContent = slice.label + (away.length ? " Not on this slice (another minimum): " +
-      away.join(", ") + "; pick its slice above." : "");
+    const away = spec.runs.filter((_, k) => sliceOf(k) !== null && sliceOf(k) !== shown).map((r) => r.name);
+    const unsent = spec.runs.filter((_, k) => sliceOf(k) === null).map((r) => r.name);
+    let text = slice.label;
+    if (away.length) text += " Not on this slice (another minimum): " + away.join(", ") + "; pick its slice above.";
+    if (unsent.length) {
+      text += " " + unsent.join(", ") + " is sliced through another minimum: its slice comes when you release " +
+        "the slider.";
+    }
+    note.textContent = text;
     div.dataset.slice = String(shown);
     nStatic = slice.traces.length;
     const layout = Object.assign({}, slice.layout, { height: fitHeight(), uirevision: spec.uirevision + ":" + shown });
