@@ -95,7 +95,8 @@ def label(surface, sl: slices.Slice, members: Sequence[tuple[str, str]]) -> tupl
             " Each dot is the run's position projected onto that line. The surface is not a bowl, so the "
             "run is off the line: a dot's height is the loss on the line, not the run's loss."
         )
-        model = " Dashed: the bowl λ·s²/2 the theory's lines are read from." if sl.lam > 0 else ""
+        model = " Dashed: the bowl λ·s²/2, the curvature the theory reads its lr thresholds from."
+        model = model if sl.lam > 0 else ""
         return title, where + what + model
     alone = [lab for lab, opt in members if sl.one_dimensional(opt)]
     mixed = [lab for lab, opt in members if not sl.one_dimensional(opt)]
