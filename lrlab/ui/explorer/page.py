@@ -15,6 +15,7 @@ import streamlit as st
 from lrlab import descent, noise, optimizers, schedules, surfaces, theory
 from lrlab.figures import colour
 from lrlab.figures import surface as F
+from lrlab.figures.slice import slice_spec
 from lrlab.ui import style
 from lrlab.ui.chart import chart
 from lrlab.ui.explorer import config as C
@@ -60,13 +61,15 @@ def _simulate(cfg: C.Config) -> P.Result:
 def _figures(cfg: C.Config) -> dict:
     result = _simulate(cfg)
     surf = surface_of(cfg)
-    return {
+    figures = {
         # the map, the 3D view and the per-step line charts: one component, one plotly.js
         "spec": F.player_spec(
             surf, result.runs, result.start, hint="Click the map to start a run there.", lr_fan=result.fan
         ),
         "csv": F.runs_csv(result.runs),
     }
+    figures["spec"]["slice"] = slice_spec(surf, result.runs, lr_fan=result.fan)  # the player's Slice view
+    return figures
 
 
 # -- the lr slider ----------------------------------------------------------------------------------

@@ -1177,7 +1177,7 @@ every step change while it is shown. A view whose available(spec) turns false is
   const queued = window.lrlabPlayerPlugins || [];
   window.lrlabPlayerPlugins = { push: (fn) => fn(api) };
   queued.forEach((fn) => fn(api));
-  ["present.js", "export.js"].forEach((src) => {
+  ["present.js", "export.js", "slice.js"].forEach((src) => {
     const s = document.createElement("script");
     s.src = src; // each registers itself through window.lrlabPlayerPlugins.push
     document.head.appendChild(s);
