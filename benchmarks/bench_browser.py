@@ -1,17 +1,20 @@
-"""In a real browser: from a slider change to the chart repainted (headless Chromium + Playwright).
+"""In a real browser: from a sidebar lr change to the chart repainted (headless Chromium + Playwright).
 
-The app is served on 127.0.0.1; a headless Debian Chromium opens the default view and the lr slider
-(``lr (log scale)``, a select slider) is moved 30 times with the arrow keys, one grid step at a time:
-up to lr 1, down to 0.002, up again, down again (a student sweeping the slider). 8 of the 30 values
-are new to the server (cache misses); the rest were shown before (the server's caches hit, but the
-browser still receives and redraws everything).
+The app is served on 127.0.0.1; a headless Debian Chromium opens the default view and the sidebar's
+lr is changed 30 times, one step of the 1-2-5 grid at a time, each typed into the ``exact lr`` box and
+committed with Enter: up to lr 1, down to 0.002, up again, down again (a student sweeping the lr
+from the sidebar: a server round trip each; the player's own lr slider, which redraws in the browser
+without one, is measured by ``bench_fan.py``). 8 of the 30 values are new to the server (cache
+misses); the rest were shown before (the server's caches hit, but the browser still receives and
+redraws everything).
 
 What "repainted" means here, measured in the browser's own clock (``performance.timeOrigin +
 performance.now()``, comparable across the page and its iframe):
 
-* **start**: the ``keydown`` event of the arrow key, caught in the capture phase on the page.
-* **chart repainted**: inside the descent player's iframe, a ``MutationObserver`` on the map's plot
-  DOM (SVG path ``d`` attributes and child lists) fires; two ``requestAnimationFrame`` callbacks
+* **start**: the ``keydown`` event of the Enter key, caught in the capture phase on the page.
+* **chart repainted**: inside the descent player's iframe, a ``MutationObserver`` on the map's DOM
+  (plotly.js's plot and the player's moving layer drawn over it: SVG ``d`` attributes and child lists)
+  fires; two ``requestAnimationFrame`` callbacks
   later (the frame after the DOM change has been painted) the time is recorded with the player's
   readout text. The first such record whose readout names the new run (``lr = 0.2 (converged): ...``
   or ``lr = 1: diverged at step 6``) ends it.
@@ -48,7 +51,19 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-MOVES = ["ArrowRight"] * 3 + ["ArrowLeft"] * 8 + ["ArrowRight"] * 8 + ["ArrowLeft"] * 8 + ["ArrowRight"] * 3
+MOVES = [1] * 3 + [-1] * 8 + [1] * 8 + [-1] * 8 + [1] * 3  # steps along the 1-2-5 grid from lr 0.1
+GRID = [float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)] + [10.0]
+
+
+def lr_walk(moves, start: float = 0.1) -> list[str]:
+    """The lrs the moves visit on the 1-2-5 grid, as typed (and as the readout names them)."""
+    i, out = GRID.index(start), []
+    for m in moves:
+        i = min(max(i + m, 0), len(GRID) - 1)
+        out.append(f"{GRID[i]:g}")
+    return out
+
+
 BUDGET_MEDIAN_MS, BUDGET_P95_MS = 300, 600
 
 PAGE_JS = """() => {
@@ -76,7 +91,7 @@ FRAME_JS = """() => {
   // synchronous redraw (Plotly.react, restyle) is done
   window.addEventListener('message', (e) => { if (isRender(e)) rec.renders.push([now(), 'in']); }, true);
   window.addEventListener('message', (e) => { if (isRender(e)) rec.renders.push([now(), 'drawn']); });
-  const map = document.getElementById('map');
+  const map = document.getElementById('mapbox');
   let pending = false;
   new MutationObserver(() => {
     if (pending) return;
@@ -128,7 +143,7 @@ def _js_category(frame: dict) -> str:
 
 
 def js_profile_rows(profile: dict, n_changes: int) -> list[tuple[str, str]]:
-    """Self time per category of a CDP ``Profiler`` profile, in ms per slider change."""
+    """Self time per category of a CDP ``Profiler`` profile, in ms per lr change."""
     nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
     per: dict[str, float] = {}
     for sid, dt in zip(profile["samples"][1:], profile["timeDeltas"][1:], strict=True):
@@ -174,23 +189,22 @@ def measure(
             _player(pg).wait_for_selector("body[data-ready='1']", timeout=60_000)
             out["load_s"] = time.perf_counter() - t0
             pg.evaluate(PAGE_JS)
-            slider = pg.locator("[data-testid='stSlider'] input[type=range]").first
-            seen = {slider.get_attribute("aria-valuetext")}
+            box = pg.get_by_label("exact lr", exact=True)
+            seen = {"0.1"}
             cdp = None
             if profile:  # the JS sampling profiler of the page's renderer (the iframe shares its thread)
                 cdp = pg.context.new_cdp_session(pg)
                 cdp.send("Profiler.enable")
                 cdp.send("Profiler.setSamplingInterval", {"interval": 500})
                 cdp.send("Profiler.start")
-            for key in MOVES[:n_moves]:
+            for value in lr_walk(MOVES[:n_moves]):
                 frame = _player(pg)
                 frame.evaluate(FRAME_JS)
+                box.fill(value)  # typed: no key event yet
                 k0 = pg.evaluate("window.__lrb.keys.length")
                 p0 = frame.evaluate("window.__lrb.paints.length")
                 r0 = frame.evaluate("window.__lrb.renders.length")
-                slider.focus()
-                pg.keyboard.press(key)
-                value = slider.get_attribute("aria-valuetext")
+                box.press("Enter")  # the change is committed: the clock starts
                 cold = value not in seen
                 seen.add(value)
                 deadline = time.monotonic() + 60
@@ -268,7 +282,7 @@ def rows(
     gap = [c["chart"] - c["args_in"] for c in ch]
     return [
         ("browser: first load to the player ready", f"{m.get('load_s', float('nan')):6.1f} s"),
-        ("browser: slider key -> chart repainted, all changes", stats(chart)),
+        ("browser: lr typed, Enter -> chart repainted, all changes", stats(chart)),
         ("browser:   of which new values (server cache miss)", stats([c["chart"] for c in ch if c["cold"]])),
         (
             "browser:   of which revisited values (cache hit)",

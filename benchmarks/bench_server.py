@@ -129,7 +129,7 @@ class Harness:
         return out
 
     def slider(self, value: float) -> tuple[float, float, float]:
-        self.at.select_slider(key="w.lr_grid").set_value(value)
+        self.at.selectbox(key="w.lr_grid").set_value(value)
         return self.run()
 
 

@@ -143,7 +143,7 @@ def budgets(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, s
         "(for reference)",
         None,
     )
-    br = _find(results.get("browser", []), "browser: slider key -> chart repainted, all")
+    br = _find(results.get("browser", []), "browser: lr typed, Enter -> chart repainted, all")
     bmed, bp95 = _num(br, r"median\s+([\d.]+)"), _num(br, r"p95\s+([\d.]+)")
     ok = None if bmed is None else (bmed <= 300 and bp95 <= 600)
     add(

@@ -142,9 +142,9 @@ def test_changing_the_lr_widget_updates_badge_and_url():
     assert not at.exception
     assert [r for _, r in badges(at)] == ["diverged"]
     assert url(at)["lr"] == "0.55"
-    assert at.session_state["w.lr_grid"] == 0.55  # the log slider shows the exact value
-    assert "0.55" in at.select_slider(key="w.lr_grid").options  # between 0.5 and 1 on the slider
-    at.select_slider(key="w.lr_grid").set_value(0.02).run()
+    assert at.session_state["w.lr_grid"] == 0.55  # the 1-2-5 grid shows the exact value
+    assert "0.55" in at.selectbox(key="w.lr_grid").options  # between 0.5 and 1 on the grid
+    at.selectbox(key="w.lr_grid").set_value(0.02).run()
     assert at.session_state["w.lr"] == 0.02
     assert badges(at) == expected(replace(C.DEFAULT, lr=0.02))
 
@@ -352,6 +352,6 @@ def test_a_bad_noise_link_gets_a_notice_not_a_traceback(bad):
 
 def test_in_list_mode_the_unused_lr_controls_are_off_and_say_why():
     at = run_app({"compare": "list", "lrs": "0.05,0.2"})
-    assert at.number_input(key="w.lr").disabled and at.select_slider(key="w.lr_grid").disabled
+    assert at.number_input(key="w.lr").disabled and at.selectbox(key="w.lr_grid").disabled
     assert "typed in the list" in at.number_input(key="w.lr").help
     assert not run_app().number_input(key="w.lr").disabled

@@ -130,12 +130,11 @@ def test_lr_past_the_divergence_line_turns_the_badge(page, app_url):
     player.locator("#readout:has-text('diverged at step')").wait_for(timeout=10_000)
     assert contour_paths(player) == drawn
     player.locator("#charts .textpoint:has-text('diverged at step')").first.wait_for(timeout=10_000)
-    # the log slider moves the lr back below the line
-    for _ in range(2):  # 0.55 -> 0.5 -> 0.2 on the 1-2-5 grid
-        slider = page.locator("[data-testid='stSlider'] input[type=range]").first
-        slider.focus()
-        slider.press("ArrowLeft")
-        wait_idle(page)
+    # the sidebar's 1-2-5 grid moves the lr back below the line
+    grid = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="1-2-5 grid")
+    grid.click()
+    page.get_by_role("option", name="0.2", exact=True).click()
+    wait_idle(page)
     page.wait_for_selector(".lr-badge[data-regime='converged']", timeout=20_000)  # 0.2 < 1/λ = 0.25
     assert "lr=0.2" in page.url
     assert page.console_errors == []
