@@ -256,15 +256,16 @@ def descend(
             if internals:
                 states.append(state)  # pure updates: each state is new, nothing to copy
             if t + 1 - checked >= every or t + 1 == steps:
-                out = _out_of_range(points[checked + 1 : t + 2], grads[checked + 1 : t + 2], centre, limit)
-                gone = out.any(0)
-                if gone.any():
-                    stopped = np.where(gone & (stopped > checked + 1), checked + 1 + out.argmax(0), stopped)
+                block, checked = slice(checked + 1, t + 2), t + 1
+                # one cheap test of the block (NaN fails it); the per-run mask only when it trips
+                if not (np.abs(points[block] - centre).max() < limit and np.isfinite(grads[block].sum())):
+                    out = _out_of_range(points[block], grads[block], centre, limit)
+                    gone = out.any(0)
+                    stopped = np.where(gone & (stopped > block.start), block.start + out.argmax(0), stopped)
                     p = np.where(gone[:, None], 0.0, p)
                     g = np.where(gone[:, None], 0.0, g)
                     if np.all(stopped <= steps):
                         break
-                checked = t + 1
             if driver is not None and t + 1 < steps:
                 table[:, t + 1 :] = driver.update(surface.value(p))[:, None]
         points[t + 2 :] = grads[t + 2 :] = np.nan  # not reached: every run had stopped

@@ -134,8 +134,9 @@ def _count_flips(c: np.ndarray, floor: np.ndarray, wheres) -> tuple[list[np.ndar
     np.maximum.accumulate(code, axis=-1, out=code)
     prev = code[..., :-1]
     change = seen[..., 1:] & (prev >= 0) & (up[..., 1:] != (prev & 1).astype(bool))
-    counts = [np.count_nonzero(change & w, axis=-1).max(0) for w in wheres]
-    landed = np.where(change & wheres[0], a[..., 1:], 0.0).max(-1, initial=0.0).max(0)
+    counted = [change & w for w in wheres]
+    counts = [np.count_nonzero(m, axis=-1).max(0) for m in counted]
+    landed = np.maximum.reduce(a[..., 1:], axis=-1, where=counted[0], initial=0.0).max(0)
     return counts, landed
 
 
@@ -157,7 +158,9 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
     f_star = np.array([a.value if a is not None else low[i] for i, a in enumerate(app)])
     centre = np.array([a.xy if a is not None else ends[i] for i, a in enumerate(app)], dtype=np.float64)
     with np.errstate(all="ignore"):
-        gap = np.where(ok, np.maximum(loss - f_star[:, None], 0.0), np.nan)
+        # the loss above the minimum at the start, halfway and at the end of each run
+        at = np.stack([np.zeros_like(last), last // 2, last])
+        gap0, gap_mid, gap_end = np.where(ok[rows, at], np.maximum(loss[rows, at] - f_star, 0.0), np.nan)
         dx, dy = x - centre[:, :1], y - centre[:, 1:]  # the displacement from the minimum (K, T+1) each
         dist = np.where(ok, np.sqrt(dx * dx + dy * dy), np.nan)
         q = np.maximum(n // 4, 1)
@@ -167,8 +170,9 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         d_last = np.nanmax(np.where(in_last, dist, -np.inf), axis=1)
         d_prev = np.nanmax(np.where(in_prev, dist, -np.inf), axis=1)
         d_low = np.nanmin(np.where(in_last, dist, np.inf), axis=1)
-        spread = np.sqrt(np.nansum(np.where(in_last, dist**2, 0.0), axis=1) / q)
-        spread_prev = np.sqrt(np.nansum(np.where(in_prev, dist**2, 0.0), axis=1) / q)
+        d2 = dist**2
+        spread = np.sqrt(np.nansum(np.where(in_last, d2, 0.0), axis=1) / q)
+        spread_prev = np.sqrt(np.nansum(np.where(in_prev, d2, 0.0), axis=1) / q)
         balls = noise_balls(surface, app, n, noise)
         h_centre = surface.hessian(centre)
         lams = np.linalg.eigvalsh(h_centre)
@@ -204,7 +208,7 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         rise = (loss[rows, last] - f_low) / np.maximum(above0, ROUNDING * (1.0 + np.abs(f_low)))
         # flat ground: the loss's own curvature scale |g|^2 / (2 gap) against the minimum's flattest
         lam_min = lams[:, 0]
-        g_end, gap_end = grad_norm[rows, last], gap[rows, last]
+        g_end = grad_norm[rows, last]
         scale_end = g_end**2 / (2.0 * np.maximum(gap_end, 1e-300))
         has_min = np.array([a is not None for a in app]) & (lam_min > 0)
         g_max = np.nanmax(np.where(ok, grad_norm, np.nan), axis=1)
@@ -218,9 +222,9 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         n=n,
         approached=app,
         f_star=f_star,
-        gap0=gap[:, 0],
-        gap_mid=gap[rows, last // 2],
-        gap_end=gap[rows, last],
+        gap0=gap0,
+        gap_mid=gap_mid,
+        gap_end=gap_end,
         d0=dist[:, 0],
         d_end=dist[rows, last],
         d_last=d_last,
