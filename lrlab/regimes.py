@@ -165,14 +165,15 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         dist = np.where(ok, np.sqrt(dx * dx + dy * dy), np.nan)
         q = np.maximum(n // 4, 1)
         idx = np.arange(t1)[None, :]
-        in_last = (idx >= (n - q)[:, None]) & (idx < n[:, None])
-        in_prev = (idx >= (n - 2 * q)[:, None]) & (idx < (n - q)[:, None])
-        d_last = np.nanmax(np.where(in_last, dist, -np.inf), axis=1)
-        d_prev = np.nanmax(np.where(in_prev, dist, -np.inf), axis=1)
-        d_low = np.nanmin(np.where(in_last, dist, np.inf), axis=1)
+        # the last quarter and the one before, where recorded (no NaN left in them)
+        in_last = (idx >= (n - q)[:, None]) & (idx < n[:, None]) & ok
+        in_prev = (idx >= (n - 2 * q)[:, None]) & (idx < (n - q)[:, None]) & ok
+        d_last = np.max(np.where(in_last, dist, -np.inf), axis=1)
+        d_prev = np.max(np.where(in_prev, dist, -np.inf), axis=1)
+        d_low = np.min(np.where(in_last, dist, np.inf), axis=1)
         d2 = dist**2
-        spread = np.sqrt(np.nansum(np.where(in_last, d2, 0.0), axis=1) / q)
-        spread_prev = np.sqrt(np.nansum(np.where(in_prev, d2, 0.0), axis=1) / q)
+        spread = np.sqrt(np.sum(np.where(in_last, d2, 0.0), axis=1) / q)
+        spread_prev = np.sqrt(np.sum(np.where(in_prev, d2, 0.0), axis=1) / q)
         balls = noise_balls(surface, app, n, noise)
         h_centre = surface.hessian(centre)
         lams = np.linalg.eigvalsh(h_centre)
