@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab import descent, fan, optimizers, regimes, schedules, surfaces, theory
+from lrlab import descent, fan, noise, optimizers, regimes, schedules, surfaces, theory
 
 RNG = np.random.default_rng(20240611)
 
@@ -209,3 +209,21 @@ def test_the_fan_of_an_adaptive_optimizer_has_no_lines_and_no_newton(monkeypatch
     crit = fan.critical_at(surf, "sgd", None)
     assert crit == theory.critical_lrs(surf, "sgd", at=theory.reference_point(surf, np.array(surf.start)))
     assert crit.at == (1.0, 1.0)
+
+
+def test_noise_balls_of_k_runs_equal_each_runs_ball():
+    surf = surfaces.make("six_hump_camel")
+    centres = [m.xy for m in surf.minima] + [None, (0.0, 0.0)]  # no minimum; a saddle-ish point
+    lrs = np.geomspace(1e-3, 0.05, len(centres))[:, None] * np.ones(80)
+    window = [(20, 81)] * len(centres)
+    hyper = optimizers.defaults("momentum")
+    balls = noise.run_balls(surf, centres, lrs, 0.3, "momentum", hyper, window)
+    for i, c in enumerate(centres):
+        one = noise.run_balls(surf, [c], lrs[i : i + 1], 0.3, "momentum", hyper, window[:1])[0]
+        assert (one is None) == (balls[i] is None), c
+        if one is not None:
+            assert one.centre == balls[i].centre and one.radius == pytest.approx(balls[i].radius, rel=1e-12)
+            np.testing.assert_allclose(balls[i].std_path, one.std_path, rtol=1e-12)
+            lams = np.linalg.eigvalsh(surf.hessian(np.array(c)))
+            np.testing.assert_allclose(balls[i].lams, lams, rtol=1e-12)
+    assert balls[-2] is None and balls[-1] is None  # the Hessian at (0, 0) is not positive definite
