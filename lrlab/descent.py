@@ -24,10 +24,12 @@ import numpy as np
 from lrlab import noise as _noise
 from lrlab import optimizers as _optimizers
 from lrlab import regimes, schedules
+from lrlab import surfaces as _surfaces
 from lrlab.params import integer
 
 MAX_STEPS = 1_000_000
 ESCAPE = 100.0  # plot-widths from the plot centre beyond which a run counts as gone
+CHECK = 16  # steps between two checks of the range (see ``descend``)
 MAX_SEED = 99_999
 
 # the seed of ``descend``'s gradient noise (``lrlab.noise.SIGMA`` is σ's own declaration)
@@ -225,41 +227,52 @@ def descend(
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
     limit = escape * max(x1 - x0, y1 - y0)
 
-    # recorded time-major (contiguous rows per step), returned run-major as views
-    points = np.full((steps + 1, k, 2), np.nan)
-    grads = np.full((steps + 1, k, 2), np.nan)
+    # recorded time-major (contiguous rows per step), returned run-major as views; the steps after a
+    # stop of every run are set to NaN after the loop
+    points = np.empty((steps + 1, k, 2))
+    grads = np.empty((steps + 1, k, 2))
     lr_rows = table.T[:, :, None]  # a view: plateau updates to ``table`` show through
     velocity = np.full((k, steps + 1, 2), np.nan) if internals else None
     eff = np.full((k, steps + 1, 2), np.nan) if internals else None
     stopped = np.full(k, steps + 1)  # first index that is not recorded
     state = optimizer.init(p)
+    update = optimizer.updater()
     driver = PlateauDriver(plateau, k) if plateau is not None else None
     states: list[dict] = []
+    # the range is checked on the steps recorded since the last check, every CHECK steps: a run that
+    # left it is marked stopped at the first step it was out (its later steps are masked below), and
+    # frozen so it cannot overflow further. A plateau schedule reads every run's loss after each step:
+    # there a run is checked, and frozen, at every step.
+    every = 1 if driver is not None else CHECK
+    checked = 0  # the steps up to this one are checked
 
     with np.errstate(all="ignore"):
         g = surface.grad(p)
         points[0], grads[0] = p, g
         for t in range(steps):
-            p, state = optimizer.update(p, g if xi is None else g + xi[t], state, lr_rows[t])
+            p, state = update(p, g if xi is None else g + xi[t], state, lr_rows[t])
             g = surface.grad(p)
             points[t + 1], grads[t + 1] = p, g
             if internals:
                 states.append(state)  # pure updates: each state is new, nothing to copy
-            # one cheap test per step (NaN fails every comparison); the per-run mask only when it trips
-            if not (np.abs(p - centre).max() < limit and np.isfinite(g.sum())):
-                gone = ~(np.all(np.abs(p - centre) < limit, -1) & np.all(np.isfinite(g), -1))
-                stopped = np.where(gone & (stopped > t + 1), t + 1, stopped)
-                # freeze what is gone so it cannot overflow further; its record is masked below
-                p = np.where(gone[:, None], 0.0, p)
-                g = np.where(gone[:, None], 0.0, g)
-                if np.all(stopped <= steps):
-                    break
+            if t + 1 - checked >= every or t + 1 == steps:
+                block, checked = slice(checked + 1, t + 2), t + 1
+                # one cheap test of the block (NaN fails it); the per-run mask only when it trips
+                if not (np.abs(points[block] - centre).max() < limit and np.isfinite(grads[block].sum())):
+                    out = _out_of_range(points[block], grads[block], centre, limit)
+                    gone = out.any(0)
+                    stopped = np.where(gone & (stopped > block.start), block.start + out.argmax(0), stopped)
+                    p = np.where(gone[:, None], 0.0, p)
+                    g = np.where(gone[:, None], 0.0, g)
+                    if np.all(stopped <= steps):
+                        break
             if driver is not None and t + 1 < steps:
                 table[:, t + 1 :] = driver.update(surface.value(p))[:, None]
+        points[t + 2 :] = grads[t + 2 :] = np.nan  # not reached: every run had stopped
         if states:
             _internals(optimizer, states, table, velocity, eff)
+        loss = surface.value(points).T  # NaN where a point is (such a step is past its run's stop)
         points, grads = points.transpose(1, 0, 2), grads.transpose(1, 0, 2)
-        loss = surface.value(np.nan_to_num(points, nan=0.0))
 
     # a value that is not finite (say, log of a negative number) stops the run there too
     bad_loss = ~np.isfinite(loss)
@@ -275,7 +288,7 @@ def descend(
             arr[dead] = np.nan
     loss[dead] = np.nan
     with np.errstate(all="ignore"):  # a huge but finite gradient may overflow its norm: that is inf
-        grad_norm = np.linalg.norm(grads, axis=-1)
+        grad_norm = _surfaces.norm(grads)
     diverged_at = [int(s) if s <= steps else None for s in stopped]
 
     hyper = dict(optimizer.hyper)
@@ -306,6 +319,14 @@ def descend(
         ball=tuple(facts.balls),
     )
     return traj if batched else traj.run(0)
+
+
+def _out_of_range(points, grads, centre, limit) -> np.ndarray:
+    """(C, K) from C recorded steps of K runs: the point is ``limit`` or farther from ``centre`` along
+    an axis, or is not a number, or the gradient is not finite there."""
+    d = np.abs(points - centre)
+    inside = (d[..., 0] < limit) & (d[..., 1] < limit)
+    return ~(inside & np.isfinite(grads[..., 0]) & np.isfinite(grads[..., 1]))
 
 
 def _stop_reason(point, centre, limit) -> str:

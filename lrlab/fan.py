@@ -74,7 +74,10 @@ class Fan:
 
 def critical_at(surface, optimizer, start) -> theory.Critical | None:
     """The theory's lines for ``optimizer`` at the minimum a run from ``start`` approaches (found by
-    ``theory.reference_point`` from the start itself: a downhill Newton, or the surface's minima)."""
+    ``theory.reference_point`` from the start itself: a downhill Newton, or the surface's minima).
+    None for an adaptive optimizer (it has no lines: no Newton is run for it)."""
+    if getattr(optimizer, "name", optimizer) not in theory.MOMENTUM_METHODS:
+        return None
     start = np.asarray(surface.start if start is None else start, np.float64)
     try:
         crit = theory.critical_lrs(surface, optimizer, at=theory.reference_point(surface, start))

@@ -194,15 +194,14 @@ def run_balls(surface, centres, lrs, sigma: float, optimizer: str, hyper, window
     k = len(centres)
     lrs = np.broadcast_to(np.asarray(lrs, np.float64), (k, np.shape(lrs)[-1]))
     out: list[Ball | None] = [None] * k
-    keep, lams, axes = [], [], []
-    for i, c in enumerate(centres):
-        if c is None:
-            continue
-        lam, ax = np.linalg.eigh(surface.hessian(np.asarray(c, np.float64)))
-        if np.all(lam > 0):
-            keep.append(i)
-            lams.append(lam)
-            axes.append(ax)
+    have = [i for i, c in enumerate(centres) if c is not None]
+    if not have:
+        return out
+    # the Hessians at every run's minimum in one batched eigh
+    lam_all, axes_all = np.linalg.eigh(surface.hessian(np.array([centres[i] for i in have], np.float64)))
+    pos = np.all(lam_all > 0, axis=1)
+    keep = [i for i, p in zip(have, pos, strict=True) if p]
+    lams, axes = lam_all[pos], axes_all[pos]
     if not keep:
         return out
     var = variance_paths(np.ravel(lams), np.repeat(lrs[keep], 2, axis=0), sigma, optimizer, hyper)

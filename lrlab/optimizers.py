@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -349,9 +350,19 @@ class Optimizer:
         """``step`` without its argument checks, for a runner that has checked them once: float
         arrays of one shape, and ``lr`` already shaped to broadcast (see ``step``)."""
         with np.errstate(**_QUIET):
-            p, new = _rule(self.name).update(params, grads, state, lr, **self.hyper)
-        new["t"] = state["t"] + 1
-        return p, new
+            return self.updater()(params, grads, state, lr)
+
+    def updater(self) -> Callable:
+        """``update`` as one function with the rule and its hyperparameters bound once, for a
+        runner's loop that silences floating-point warnings itself (inside ``np.errstate``)."""
+        rule = partial(_rule(self.name).update, **self.hyper)
+
+        def update(params, grads, state, lr):
+            p, new = rule(params, grads, state, lr)
+            new["t"] = state["t"] + 1
+            return p, new
+
+        return update
 
     def effective_lr(self, state: Mapping, lr) -> np.ndarray | None:
         """Per-coordinate effective step size of an adaptive method after the latest step, else None.

@@ -107,6 +107,7 @@ class Facts:
     moved: np.ndarray  # the run moved at all
     spread: np.ndarray  # root-mean-square distance to the minimum over the last quarter
     spread_prev: np.ndarray  # ... over the quarter before
+    lams: np.ndarray  # the Hessian's eigenvalues (K, 2), ascending, at each run's minimum (its end if none)
     balls: list  # with gradient noise: the theory's noise.Ball of each run (or None), else all None
     sigma: float = 0.0  # the gradient noise the runs followed
 
@@ -116,20 +117,27 @@ class Facts:
         return np.array([b.radius if b is not None else np.nan for b in self.balls], dtype=np.float64)
 
 
-def _count_flips(c: np.ndarray, floor: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Most sign changes along one axis of ``c`` (K, T, 2), counting only components above ``floor``
-    (K, 1 or T, 2) and only at the steps ``where`` (K, T-1) allows, with NaN (unrecorded) steps left out; and
-    the largest |component| a counted change landed at. Both (K,)."""
-    s = np.sign(c)
-    s = np.where(np.abs(c) > floor, s, 0.0)
-    s = np.where(np.isfinite(c), s, 0.0)
-    # carry the last nonzero sign forward so a small component in between does not hide a crossing
-    idx = np.where(s != 0, np.arange(s.shape[1])[None, :, None], 0)
-    np.maximum.accumulate(idx, axis=1, out=idx)
-    carried = np.take_along_axis(s, idx, axis=1)
-    change = (carried[:, 1:] * carried[:, :-1] < 0) & (s[:, 1:] != 0) & where[..., None]
-    landed = np.where(change, np.abs(np.nan_to_num(c[:, 1:])), 0.0)
-    return change.sum(1).max(-1), landed.max(axis=(1, 2), initial=0.0)
+def _count_flips(c: np.ndarray, floor: np.ndarray, wheres) -> tuple[list[np.ndarray], np.ndarray]:
+    """Sign changes of the displacement's components ``c`` (2, K, T) along the two axes, counting only
+    components above ``floor`` (broadcasting against ``c``), with NaN (unrecorded) steps left out: for
+    each mask of ``wheres`` ((K, T-1) each, the steps it allows) the most changes along one axis (K,);
+    and the largest |component| a change the first mask allows landed at (K,).
+
+    A change at step t: the component is visible there and its sign is the opposite of the last
+    visible sign before t (a small component in between does not hide a crossing)."""
+    a = np.abs(c)
+    seen = (a > floor) & (a < np.inf)
+    up = c > 0
+    # the last visible sign, carried forward: code 2t + 1 for a positive one at step t, 2t for a
+    # negative one, below 0 before any; the running maximum over t is the code of the latest
+    code = np.where(seen, 2 * np.arange(c.shape[-1], dtype=np.int32), np.int32(-2)) + up
+    np.maximum.accumulate(code, axis=-1, out=code)
+    prev = code[..., :-1]
+    change = seen[..., 1:] & (prev >= 0) & (up[..., 1:] != (prev & 1).astype(bool))
+    counted = [change & w for w in wheres]
+    counts = [np.count_nonzero(m, axis=-1).max(0) for m in counted]
+    landed = np.maximum.reduce(a[..., 1:], axis=-1, where=counted[0], initial=0.0).max(0)
+    return counts, landed
 
 
 def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
@@ -137,7 +145,8 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
     NaN after a run was stopped. ``noise``: None, or the runs' gradient noise as
     ``(sigma, optimizer name, hyper, lr table (K, T))`` (the theory's balls are read from it)."""
     k, t1 = loss.shape
-    ok = np.isfinite(loss) & np.all(np.isfinite(points), -1)
+    x, y = points[..., 0], points[..., 1]
+    ok = np.isfinite(loss) & np.isfinite(x) & np.isfinite(y)
     n = np.where(ok.all(1), t1, np.argmin(ok, axis=1))
     n = np.maximum(n, 1)
     rows = np.arange(k)
@@ -149,45 +158,58 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
     f_star = np.array([a.value if a is not None else low[i] for i, a in enumerate(app)])
     centre = np.array([a.xy if a is not None else ends[i] for i, a in enumerate(app)], dtype=np.float64)
     with np.errstate(all="ignore"):
-        gap = np.where(ok, np.maximum(loss - f_star[:, None], 0.0), np.nan)
-        dist = np.where(ok, np.linalg.norm(points - centre[:, None, :], axis=-1), np.nan)
+        # the loss above the minimum at the start, halfway and at the end of each run
+        at = np.stack([np.zeros_like(last), last // 2, last])
+        gap0, gap_mid, gap_end = np.where(ok[rows, at], np.maximum(loss[rows, at] - f_star, 0.0), np.nan)
+        dx, dy = x - centre[:, :1], y - centre[:, 1:]  # the displacement from the minimum (K, T+1) each
+        dist = np.where(ok, np.sqrt(dx * dx + dy * dy), np.nan)
         q = np.maximum(n // 4, 1)
         idx = np.arange(t1)[None, :]
-        in_last = (idx >= (n - q)[:, None]) & (idx < n[:, None])
-        in_prev = (idx >= (n - 2 * q)[:, None]) & (idx < (n - q)[:, None])
-        d_last = np.nanmax(np.where(in_last, dist, -np.inf), axis=1)
-        d_prev = np.nanmax(np.where(in_prev, dist, -np.inf), axis=1)
-        d_low = np.nanmin(np.where(in_last, dist, np.inf), axis=1)
-        spread = np.sqrt(np.nansum(np.where(in_last, dist**2, 0.0), axis=1) / q)
-        spread_prev = np.sqrt(np.nansum(np.where(in_prev, dist**2, 0.0), axis=1) / q)
+        # the last quarter and the one before, where recorded (no NaN left in them)
+        in_last = (idx >= (n - q)[:, None]) & (idx < n[:, None]) & ok
+        in_prev = (idx >= (n - 2 * q)[:, None]) & (idx < (n - q)[:, None]) & ok
+        d_last = np.max(np.where(in_last, dist, -np.inf), axis=1)
+        d_prev = np.max(np.where(in_prev, dist, -np.inf), axis=1)
+        d_low = np.min(np.where(in_last, dist, np.inf), axis=1)
+        d2 = dist**2
+        spread = np.sqrt(np.sum(np.where(in_last, d2, 0.0), axis=1) / q)
+        spread_prev = np.sqrt(np.sum(np.where(in_prev, d2, 0.0), axis=1) / q)
         balls = noise_balls(surface, app, n, noise)
-        _, axes = np.linalg.eigh(surface.hessian(centre))
-        proj = np.einsum("ktj,kji->kti", points - centre[:, None, :], axes)
+        h_centre = surface.hessian(centre)
+        lams = np.linalg.eigvalsh(h_centre)
+        _, axes = np.linalg.eigh(h_centre)
+        # the displacement along the Hessian's eigenvectors at the minimum, axis first (2, K, T+1)
+        proj = np.empty((2, k, t1))
+        for i in (0, 1):
+            np.multiply(dx, axes[:, 0, i, None], out=proj[i])
+            proj[i] += dy * axes[:, 1, i, None]
         # a crossing counts where the step lands no farther from the minimum: overshooting while
         # closing in (or bouncing at a fixed distance, the edge), not the growing swings of a run
         # flying off (that is divergence)
         closer = dist[:, 1:] <= dist[:, :-1] * (1.0 + ROUNDING)
-        floor = np.repeat(VISIBLE * np.maximum(dist[:, 0], 1e-300)[:, None, None], 2, axis=2)
+        floor = VISIBLE * np.maximum(dist[:, 0], 1e-300)[None, :, None]
         if any(b is not None and b.std_path is not None for b in balls):
             std = np.full((k, t1, 2), np.nan)  # the theory's noise std along each axis at each step
             for i, b in enumerate(balls):
                 if b is not None and b.std_path is not None:
                     std[i, : b.std_path.shape[1]] = b.std_path.T
-            floor = np.fmax(floor, CROSS_NOISE * std)  # with noise, a crossing must land beyond the noise
+            # with noise, a crossing must land beyond the noise
+            floor = np.fmax(floor, CROSS_NOISE * std.transpose(2, 0, 1))
             # ... and only the way in counts: once in the ball, crossings are the noise's
             entered = np.logical_or.accumulate(dist <= NOISE_BALL * np.sqrt((std**2).sum(-1)), axis=1)
             closer &= ~entered[:, 1:]
-        flips, landed = _count_flips(proj, floor, closer)
-        flips_late, _ = _count_flips(proj, floor, closer & (idx[:, 1:] >= (n // 2)[:, None]))
+        late = closer & (idx[:, 1:] >= (n // 2)[:, None])
+        (flips, flips_late), landed = _count_flips(proj, floor, (closer, late))
         swing = landed / np.maximum(dist[:, 0], 1e-300)
-        lam_end = np.linalg.eigvalsh(np.where(np.isfinite(surface.hessian(ends)), surface.hessian(ends), 0.0))
+        h_end = surface.hessian(ends)
+        lam_end = np.linalg.eigvalsh(np.where(np.isfinite(h_end), h_end, 0.0))
         # blow-up is measured from the lowest loss known, never from a minimum above the start
         f_low = np.fmin(np.fmin(low, f_star), min((m.value for m in surface.minima), default=np.inf))
         above0 = loss[:, 0] - f_low
         rise = (loss[rows, last] - f_low) / np.maximum(above0, ROUNDING * (1.0 + np.abs(f_low)))
         # flat ground: the loss's own curvature scale |g|^2 / (2 gap) against the minimum's flattest
-        lam_min = np.linalg.eigvalsh(surface.hessian(centre))[:, 0]
-        g_end, gap_end = grad_norm[rows, last], gap[rows, last]
+        lam_min = lams[:, 0]
+        g_end = grad_norm[rows, last]
         scale_end = g_end**2 / (2.0 * np.maximum(gap_end, 1e-300))
         has_min = np.array([a is not None for a in app]) & (lam_min > 0)
         g_max = np.nanmax(np.where(ok, grad_norm, np.nan), axis=1)
@@ -196,14 +218,14 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         # a saddle: the surface at the end bends down along one direction about as much as the
         # minimum's bowl bends up (a plateau's tiny curvatures either way are not a saddle)
         saddle = lam_end[:, 0] < -BASIN * np.where(has_min, lam_min, np.abs(lam_end[:, 1]))
-        moved = np.nanmax(np.where(ok, dist, np.nan), axis=1) > np.nanmin(np.where(ok, dist, np.nan), axis=1)
+        moved = np.nanmax(dist, axis=1) > np.nanmin(dist, axis=1)
     return Facts(
         n=n,
         approached=app,
         f_star=f_star,
-        gap0=gap[:, 0],
-        gap_mid=gap[rows, last // 2],
-        gap_end=gap[rows, last],
+        gap0=gap0,
+        gap_mid=gap_mid,
+        gap_end=gap_end,
         d0=dist[:, 0],
         d_end=dist[rows, last],
         d_last=d_last,
@@ -223,6 +245,7 @@ def facts(surface, points, loss, grad_norm, noise=None) -> Facts:
         spread_prev=spread_prev,
         balls=balls,
         sigma=float(noise[0]) if noise is not None else 0.0,
+        lams=lams,
     )
 
 
@@ -309,55 +332,122 @@ def lr_words(lrs) -> str:
     return f"lr = {_fmt(float(lrs[0]))} → {_fmt(float(lrs[-1]))}"
 
 
+@dataclass(frozen=True, eq=False)
+class _Numbers:
+    """Every number the sentences of K runs quote, computed as arrays (K,) before any sentence is
+    written (the per-run part of :func:`explain_all` is only string formatting)."""
+
+    lr0: np.ndarray  # the first lr
+    lr_end: np.ndarray  # the lr of the last update before the last recorded point
+    lr_max: np.ndarray  # the largest lr of the table
+    used: list  # the lrs the run used, in words (``lr_words`` of its recorded updates)
+    crit: list  # theory.Critical with a divergence line at the approached minimum, or None
+    lams: np.ndarray  # the Hessian's eigenvalues (K, 2) at the approached minimum ...
+    has_lams: np.ndarray  # ... where there is one and they are finite
+    factor_end: np.ndarray  # contraction at lr_end along the steepest direction (crit.lam)
+    factor0: np.ndarray  # ... at lr0
+    slow_end: np.ndarray  # contraction at lr_end along the flattest direction (lams[:, 0])
+    top_lam: np.ndarray  # a diverged run's largest top curvature along its path (NaN if not asked)
+    top_t: np.ndarray  # ... and the step where it is
+    top_div: np.ndarray  # ... and the divergence line there
+    top_rule: str
+
+
+def _numbers(regimes, fx: Facts, surface, optimizer, hyper, lr_table, stop_reason, points) -> _Numbers:
+    k = len(regimes)
+    rows = np.arange(k)
+    table = np.asarray(lr_table, np.float64).reshape(k, -1)
+    if not table.shape[1]:
+        table = np.zeros((k, 1))  # no update: "lr = 0"
+    steps = table.shape[1]
+    n = np.asarray(fx.n, dtype=np.int64)
+    lr0 = table[:, 0]
+    lr_end = table[rows, np.minimum(steps - 1, np.maximum(n - 2, 0))]
+    # the lrs of the recorded updates, table[:, :m]: one lr if none of them differs from the first
+    m = np.minimum(np.maximum(n - 1, 1), steps)
+    differs = table != table[:, :1]
+    constant = np.where(differs.any(1), differs.argmax(1), steps) >= m
+    last_used = table[rows, m - 1]
+    used = [f"lr = {_fmt(float(lr0[i]))}" for i in range(k)]
+    for i in np.flatnonzero(~constant):
+        used[i] += f" → {_fmt(float(last_used[i]))}"
+    crit: list = [None] * k
+    have = [i for i, a in enumerate(fx.approached) if a is not None]
+    if optimizer in theory.MOMENTUM_METHODS and have:
+        try:
+            at = [fx.approached[i].xy for i in have]
+            found = theory.critical_lrs_all(surface, _Named(optimizer, hyper), at)
+        except np.linalg.LinAlgError:
+            found = [None] * len(have)
+        for i, c in zip(have, found, strict=True):
+            crit[i] = c if c is not None and c.diverge is not None else None
+    lams = np.asarray(fx.lams, np.float64)
+    has_lams = np.array([a is not None for a in fx.approached], dtype=bool) & np.all(np.isfinite(lams), -1)
+    wd = float(hyper.get("weight_decay", 0.0))
+    nan = np.full(k, np.nan)
+    factor_end = factor0 = slow_end = nan
+    if any(c is not None for c in crit):
+        crit_lam = np.array([c.lam if c is not None else np.nan for c in crit])
+        factor_end = theory.contractions(optimizer, hyper, lr_end, crit_lam - wd)
+        factor0 = theory.contractions(optimizer, hyper, lr0, crit_lam - wd)
+        slow_end = theory.contractions(optimizer, hyper, lr_end, lams[:, 0])
+    # a run that diverged below the line at its minimum: the steepest curvature it met on its way
+    top_lam, top_t, top_div, top_rule = nan, np.zeros(k, dtype=np.int64), nan, ""
+    asked = [
+        i
+        for i in range(k)
+        if regimes[i] == "diverged"
+        and stop_reason[i] != "undefined"
+        and optimizer in theory.MOMENTUM_METHODS
+        and not (crit[i] is not None and lr0[i] > crit[i].diverge)
+    ]
+    if asked:
+        top_lam, top_t = nan.copy(), top_t.copy()
+        top_lam[asked], top_t[asked] = _top_curvatures_along(surface, np.asarray(points)[asked])
+        _, top_div, top_rule = theory.threshold_arrays(optimizer, hyper, top_lam)
+    return _Numbers(
+        lr0,
+        lr_end,
+        table.max(1),
+        used,
+        crit,
+        lams,
+        has_lams,
+        factor_end,
+        factor0,
+        slow_end,
+        top_lam,
+        top_t,
+        top_div,
+        top_rule,
+    )
+
+
 def explain_all(regimes, fx: Facts, surface, optimizer, hyper, lr_table, diverged_at, stop_reason, points):
     """One sentence per run: the regime, in the numbers the page shows, with the theory's lines at
-    the approached minimum where they apply (SGD, momentum, Nesterov)."""
-    out = []
-    for i, regime in enumerate(regimes):
-        with np.errstate(all="ignore"):  # a run far out may overflow a ratio: its inf is its sentence
-            out.append(
-                _sentence(
-                    regime,
-                    i,
-                    fx,
-                    surface,
-                    optimizer,
-                    hyper,
-                    np.asarray(lr_table[i]),
-                    diverged_at[i],
-                    stop_reason[i],
-                    points[i],
-                )
-            )
-    return tuple(out)
+    the approached minimum where they apply (SGD, momentum, Nesterov). Every number is computed for
+    the K runs at once (:class:`_Numbers`); then each sentence is formatted."""
+    with np.errstate(all="ignore"):  # a run far out may overflow a ratio: its inf is its sentence
+        num = _numbers(regimes, fx, surface, optimizer, hyper, lr_table, stop_reason, points)
+        lower = f"; the lowest one is at loss {_fmt(surface.global_min.value)}" if surface.global_min else ""
+        return tuple(
+            _sentence(regime, i, fx, num, optimizer, hyper, diverged_at[i], stop_reason[i], lower)
+            for i, regime in enumerate(regimes)
+        )
 
 
-def _critical(surface, optimizer, hyper, app):
-    if optimizer not in theory.MOMENTUM_METHODS or app is None:
-        return None
-    try:
-        crit = theory.critical_lrs(surface, _Named(optimizer, hyper), at=app.xy)
-    except np.linalg.LinAlgError:
-        return None
-    return crit if crit.diverge is not None else None
-
-
-def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_reason, points) -> str:
-    app = fx.approached[i]
-    crit = _critical(surface, optimizer, hyper, app)
-    lr0 = float(lrs[0]) if len(lrs) else 0.0
-    lr_end = float(lrs[min(len(lrs) - 1, max(int(fx.n[i]) - 2, 0))]) if len(lrs) else 0.0
+def _sentence(regime, i, fx, num: _Numbers, optimizer, hyper, diverged_at, stop_reason, lower) -> str:
+    app, crit = fx.approached[i], num.crit[i]
+    lr0, lr_end = float(num.lr0[i]), float(num.lr_end[i])
     wd = float(hyper.get("weight_decay", 0.0))
-    used = lr_words(lrs[: max(int(fx.n[i]) - 1, 1)])
+    used = num.used[i]
     steps = int(fx.n[i]) - 1
     if regime == "diverged":
-        return _diverged(i, fx, crit, optimizer, hyper, lr0, wd, diverged_at, stop_reason, points, surface)
-    lams = _curvatures(surface, app)
+        return _diverged(i, fx, num, crit, lr0, wd, diverged_at, stop_reason)
+    lams = num.lams[i] if num.has_lams[i] else None
     if regime == "stalled":
         return _stalled(i, fx, lr0, lr_end, used, steps)
     if regime == "local_minimum":
-        glob = surface.global_min
-        lower = f"; the lowest one is at loss {_fmt(glob.value)}" if glob is not None else ""
         return (
             f"Stuck in a local minimum: it settled in the dip at loss {_fmt(app.value)} ({used}), "
             f"which is not the lowest{lower}."
@@ -376,8 +466,8 @@ def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_r
                 f"{_fmt(fx.d_end[i])} still to go."
             )
         if crit is not None and lams is not None and crit.side(lr_end) == "monotone":
-            slow = theory.contraction(optimizer, hyper, lr_end, lams[0])
-            if slow is not None and slow < 1:
+            slow = num.slow_end[i]
+            if slow < 1:
                 return (
                     f"{base} lr = {_fmt(lr_end)} is below the divergence line {crit.rule} = "
                     f"{_fmt(crit.diverge)} set by the steepest direction (curvature {_fmt(crit.lam)}), but "
@@ -419,14 +509,14 @@ def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_r
         )
     if crit is None or lams is None or not fx.in_basin[i] and not exact:
         return base
-    factor = theory.contraction(optimizer, hyper, lr_end, crit.lam - wd)
+    factor = num.factor_end[i]
     side = crit.side(lr_end)
     if regime == "oscillating" and side == "monotone":  # a schedule: it crossed while the lr was higher
         line = theory.OVERSHOOT_RULE.get(crit.rule, "of the theory")
         return (
             f"{base} The last lr, {_fmt(lr_end)}, is below the overshoot line {line} = "
             f"{_fmt(crit.overshoot)}: the final steps go straight in; the crossings came while the lr was "
-            f"higher (up to {_fmt(float(np.max(lrs)))})."
+            f"higher (up to {_fmt(float(num.lr_max[i]))})."
         )
     if optimizer == "sgd" and side == "overshoot":
         return (
@@ -435,11 +525,10 @@ def _sentence(regime, i, fx, surface, optimizer, hyper, lrs, diverged_at, stop_r
             f"{_pct(factor)} of it."
         )
     if optimizer == "sgd" and side == "monotone":
-        slow = theory.contraction(optimizer, hyper, lr_end, lams[0])
         return (
             f"{base} lr = {_fmt(lr_end)} ≤ 1/λ = {_fmt(crit.overshoot)}: every step moves straight toward "
             f"the minimum, keeping {_pct(factor)} of the distance along the steepest direction and "
-            f"{_pct(slow)} along the flattest (curvature {_fmt(lams[0] + wd)})."
+            f"{_pct(num.slow_end[i])} along the flattest (curvature {_fmt(lams[0] + wd)})."
         )
     if side in ("monotone", "overshoot"):
         return (
@@ -486,26 +575,21 @@ def _stalled(i, fx, lr0, lr_end, used, steps) -> str:
     )
 
 
-def _curvatures(surface, app):
-    if app is None:
-        return None
-    lams = np.linalg.eigvalsh(surface.hessian(np.array(app.xy)))
-    return lams if np.all(np.isfinite(lams)) else None
-
-
-def _top_curvature_along(surface, points) -> tuple[float, int]:
-    """The largest top Hessian eigenvalue over a run's recorded points, and the step where it is."""
-    p = points[np.all(np.isfinite(points), -1)]
-    if not len(p):
-        return np.nan, 0
+def _top_curvatures_along(surface, points) -> tuple[np.ndarray, np.ndarray]:
+    """For each run of ``points`` (K, T+1, 2): the largest top Hessian eigenvalue over its recorded
+    (finite) points, and the index of that point among them; (NaN, 0) for a run with none. (K,) each."""
+    fin = np.all(np.isfinite(points), -1)
     with np.errstate(all="ignore"):
-        lam = np.linalg.eigvalsh(surface.hessian(p))[:, -1]
-    lam = np.where(np.isfinite(lam), lam, -np.inf)
-    t = int(np.argmax(lam))
-    return float(lam[t]), t
+        lam = np.linalg.eigvalsh(surface.hessian(np.where(fin[..., None], points, 0.0)))[..., -1]
+    lam = np.where(fin & np.isfinite(lam), lam, -np.inf)
+    best = np.argmax(lam, axis=1)
+    rows = np.arange(len(points))
+    top = np.where(fin.any(1), lam[rows, best], np.nan)
+    t = np.where(fin.any(1), np.cumsum(fin, axis=1)[rows, best] - 1, 0)
+    return top, t
 
 
-def _diverged(i, fx, crit, optimizer, hyper, lr0, wd, diverged_at, stop_reason, points, surface) -> str:
+def _diverged(i, fx, num: _Numbers, crit, lr0, wd, diverged_at, stop_reason) -> str:
     if stop_reason == "undefined":
         return (
             f"Stopped at step {diverged_at}: the run stepped where the formula has no finite value or "
@@ -518,22 +602,18 @@ def _diverged(i, fx, crit, optimizer, hyper, lr0, wd, diverged_at, stop_reason, 
         else f"the loss grew to {_fmt(fx.rise[i])}× where it started (above the lowest loss known)"
     )
     if crit is not None and lr0 > crit.diverge:
-        factor = theory.contraction(optimizer, hyper, lr0, crit.lam - wd)
         return (
             f"{where}: lr = {_fmt(lr0)} > {crit.rule} = {_fmt(crit.diverge)} (λ = {_fmt(crit.lam)} at the "
             "minimum): each step multiplies the distance along the steepest direction by "
-            f"{_fmt(factor)} > 1, and {how}."
+            f"{_fmt(num.factor0[i])} > 1, and {how}."
         )
-    if optimizer in theory.MOMENTUM_METHODS:
-        lam, t = _top_curvature_along(surface, points)
-        if np.isfinite(lam) and lam > 0:
-            over, div, rule = theory.thresholds(optimizer, hyper, lam)
-            if div is not None and lr0 > div:
-                here = rule.replace("λ", _fmt(lam + wd))  # the line at that curvature, not at the minimum
-                return (
-                    f"{where}: at step {t} the top curvature of the surface is {_fmt(lam + wd)}, and there "
-                    f"lr = {_fmt(lr0)} > {here} = {_fmt(div)}: the steps overshot more and more, and {how}."
-                )
+    lam, t, div = num.top_lam[i], int(num.top_t[i]), num.top_div[i]
+    if np.isfinite(lam) and lam > 0 and lr0 > div:
+        here = num.top_rule.replace("λ", _fmt(lam + wd))  # the line at that curvature, not at the minimum
+        return (
+            f"{where}: at step {t} the top curvature of the surface is {_fmt(lam + wd)}, and there "
+            f"lr = {_fmt(lr0)} > {here} = {_fmt(div)}: the steps overshot more and more, and {how}."
+        )
     return f"{where}: {how} ({lr_words([lr0])})."
 
 

@@ -83,7 +83,8 @@ class Surface:
 
     def value(self, xy) -> np.ndarray:
         x, y = self._xy(xy)
-        return np.asarray(self.f(x, y), dtype=np.float64) + np.zeros_like(x)
+        v = np.asarray(self.f(x, y), dtype=np.float64)
+        return v + 0.0 if v.shape == x.shape else v + np.zeros_like(x)  # always a new array of x's shape
 
     def grad(self, xy) -> np.ndarray:
         x, y = self._xy(xy)
@@ -93,13 +94,26 @@ class Surface:
 
     def hessian(self, xy) -> np.ndarray:
         x, y = self._xy(xy)
-        hxx, hxy, hyy = np.broadcast_arrays(*(np.asarray(v, float) + 0.0 * x for v in self.h(x, y)))
-        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+        hxx, hxy, hyy = self.h(x, y)
+        zero = 0.0 * x  # a constant component still follows x's shape, and NaN where x is not finite
+        out = np.empty(x.shape + (2, 2))
+        out[..., 0, 0] = np.asarray(hxx, float) + zero
+        out[..., 0, 1] = out[..., 1, 0] = np.asarray(hxy, float) + zero
+        out[..., 1, 1] = np.asarray(hyy, float) + zero
+        return out
 
     @property
     def global_min(self) -> Minimum | None:
         glob = [m for m in self.minima if m.is_global]
         return glob[0] if glob else None
+
+
+def norm(v) -> np.ndarray:
+    """The length of each 2-vector of ``v`` (..., 2): sqrt(v_x² + v_y²) (what ``np.linalg.norm(v,
+    axis=-1)`` computes, without its general-purpose reduction)."""
+    v = np.asarray(v, dtype=np.float64)
+    x, y = v[..., 0], v[..., 1]
+    return np.sqrt(x * x + y * y)
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -265,6 +279,11 @@ def _make_matyas() -> Surface:
     )
 
 
+def _rosenbrock_g(x, r, a, b):
+    """(f_x, f_y) with r = y - x^2 computed once (the same operations as writing it out twice)."""
+    return -2 * (a - x) - 4 * b * x * r, 2 * b * r
+
+
 @_register(real("a", 1.0, 0.0, 2.0), real("b", 100.0, 0.0, 1000.0, lo_open=True))
 def _make_rosenbrock(a: float, b: float) -> Surface:
     """Rosenbrock: f = (a - x)^2 + b (y - x^2)^2, minimum 0 at (a, a^2).
@@ -279,7 +298,7 @@ def _make_rosenbrock(a: float, b: float) -> Surface:
         "minimum is slow, and the walls (curvature ~2b) forbid large steps.",
         formula=f"f(x, y) = ({a:g} − x)² + {b:g}·(y − x²)²",
         f=lambda x, y: (a - x) ** 2 + b * (y - x * x) ** 2,
-        g=lambda x, y: (-2 * (a - x) - 4 * b * x * (y - x * x), 2 * b * (y - x * x)),
+        g=lambda x, y: _rosenbrock_g(x, y - x * x, a, b),
         h=lambda x, y: (2 - 4 * b * y + 12 * b * x * x, -4 * b * x, 2 * b + 0 * x),
         bounds=((-r, r), (-1.0, max(3.0, a * a + 2.0))),
         minima=(Minimum((a, a * a), 0.0, True),),

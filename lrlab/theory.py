@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrlab import optimizers
+from lrlab import optimizers, surfaces
 from lrlab.noise import ball as noise_ball
 from lrlab.noise import sigma_for_batch, stationary_variance
 
@@ -75,20 +75,61 @@ def _name_hyper(optimizer) -> tuple[str, dict]:
     return optimizer.name, dict(optimizer.hyper)
 
 
+def threshold_arrays(name: str, hyper: dict, lam) -> tuple[np.ndarray, np.ndarray, str]:
+    """:func:`thresholds` for an array of curvatures ``lam`` (K,): (overshoot lrs, divergence lrs, rule),
+    NaN where there is no line (``lam`` + weight decay not > 0, or an adaptive optimizer)."""
+    lam = np.asarray(lam, np.float64) + float(hyper.get("weight_decay", 0.0))
+    none = np.full(lam.shape, np.nan)
+    if name not in MOMENTUM_METHODS:
+        return none, none, ""
+    pos = lam > 0
+    with np.errstate(all="ignore"):
+        if name == "sgd":
+            over, div, rule = 1.0 / lam, 2.0 / lam, "2/λ"
+        else:
+            beta = float(hyper.get("momentum", 0.9))
+            scale = 1.0 / (1.0 - float(hyper.get("dampening", 0.0)))
+            if name == "momentum":
+                over = (1 - np.sqrt(beta)) ** 2 / lam * scale
+                div, rule = 2 * (1 + beta) / lam * scale, "2(1+β)/λ"
+            else:
+                over = ((1 - beta) / (1 + beta)) ** 2 / lam * scale
+                div, rule = (2 + 2 * beta) / ((1 + 2 * beta) * lam) * scale, "(2+2β)/((1+2β)λ)"
+    return np.where(pos, over, np.nan), np.where(pos, div, np.nan), rule
+
+
 def thresholds(name: str, hyper: dict, lam: float) -> tuple[float | None, float | None, str]:
-    """(overshoot lr, divergence lr, rule) for optimizer ``name`` on curvature ``lam`` > 0."""
-    lam = lam + float(hyper.get("weight_decay", 0.0))
-    if name not in MOMENTUM_METHODS or not lam > 0:
+    """(overshoot lr, divergence lr, rule) for optimizer ``name`` on curvature ``lam`` > 0 (plus the
+    weight decay): SGD 1/λ and 2/λ, heavy ball (1−√β)²/λ and 2(1+β)/λ, Nesterov ((1−β)/(1+β))²/λ and
+    (2+2β)/((1+2β)λ), the momentum methods' lines divided by (1 − dampening); (None, None, '') where
+    there are none. :func:`threshold_arrays` for a batch of one."""
+    over, div, rule = threshold_arrays(name, hyper, [lam])
+    if np.isnan(div[0]):
         return None, None, ""
-    if name == "sgd":
-        return 1.0 / lam, 2.0 / lam, "2/λ"
-    beta = float(hyper.get("momentum", 0.9))
-    scale = 1.0 / (1.0 - float(hyper.get("dampening", 0.0)))
-    if name == "momentum":
-        over = (1 - np.sqrt(beta)) ** 2 / lam
-        return over * scale, 2 * (1 + beta) / lam * scale, "2(1+β)/λ"
-    over = ((1 - beta) / (1 + beta)) ** 2 / lam
-    return over * scale, (2 + 2 * beta) / ((1 + 2 * beta) * lam) * scale, "(2+2β)/((1+2β)λ)"
+    return float(over[0]), float(div[0]), rule
+
+
+def critical_lrs_all(surface, optimizer, at) -> list[Critical]:
+    """:func:`critical_lrs` at each of K points ``at`` (K, 2), in one pass: the exact Hessians stacked
+    (K, 2, 2), one batched ``eigvalsh``, the lines as arrays (:func:`threshold_arrays`)."""
+    name, hyper = _name_hyper(optimizer)
+    at = np.asarray(at, dtype=np.float64).reshape(-1, 2)
+    wd = float(hyper.get("weight_decay", 0.0))
+    lam = np.linalg.eigvalsh(surface.hessian(at))[:, -1]
+    over, div, rule = threshold_arrays(name, hyper, lam)
+    out = []
+    for k in range(len(at)):
+        line = not np.isnan(div[k])
+        out.append(
+            Critical(
+                lam=float(lam[k]) + wd,
+                at=(float(at[k, 0]), float(at[k, 1])),
+                overshoot=float(over[k]) if line else None,
+                diverge=float(div[k]) if line else None,
+                rule=rule if line else "",
+            )
+        )
+    return out
 
 
 def critical_lrs(surface, optimizer, at=None) -> Critical:
@@ -96,17 +137,11 @@ def critical_lrs(surface, optimizer, at=None) -> Critical:
 
     ``at`` defaults to the minimum a run from the surface's default start approaches
     (:func:`reference_point`). ``lam`` is the largest eigenvalue of the exact Hessian there.
+    :func:`critical_lrs_all` for a batch of one.
     """
-    name, hyper = _name_hyper(optimizer)
     if at is None:
         at = reference_point(surface, surface.start)
-    at = tuple(float(v) for v in at)
-    lam = float(np.linalg.eigvalsh(surface.hessian(np.array(at)))[-1])
-    over, div, rule = thresholds(name, hyper, lam)
-    over, div = (None if v is None else float(v) for v in (over, div))
-    return Critical(
-        lam=lam + float(hyper.get("weight_decay", 0.0)), at=at, overshoot=over, diverge=div, rule=rule
-    )
+    return critical_lrs_all(surface, optimizer, [at])[0]
 
 
 @dataclass(frozen=True)
@@ -130,7 +165,7 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
     p = np.array(points, dtype=np.float64).reshape(-1, 2)
     halvings = 0.5 ** np.arange(30)  # step lengths tried, longest first
     with np.errstate(all="ignore"):
-        scale = 1.0 + np.linalg.norm(surface.grad(p), axis=-1)
+        scale = 1.0 + surfaces.norm(surface.grad(p))
         f = surface.value(p)
         live = np.all(np.isfinite(p), -1) & np.isfinite(f)
         for _ in range(NEWTON_ITERS):
@@ -139,13 +174,15 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
                 break
             q = p[idx]
             g = surface.grad(q)
-            done = np.linalg.norm(g, axis=-1) < 1e-3 * STATIONARY * scale[idx]  # far below the bar
+            done = surfaces.norm(g) < 1e-3 * STATIONARY * scale[idx]  # far below the bar
             h = surface.hessian(q)
             h = np.where(np.isfinite(h), h, 0.0)
             lam, vec = np.linalg.eigh(h)
-            floor = FLAT * np.maximum(np.abs(lam).max(-1, keepdims=True), 1e-300)
-            inv = 1.0 / np.maximum(np.abs(lam), floor)
-            step = -np.einsum("kij,kj,klj,kl->ki", vec, inv, vec, g)
+            size = np.abs(lam)
+            floor = FLAT * np.maximum(np.maximum(size[:, :1], size[:, 1:]), 1e-300)
+            inv = 1.0 / np.maximum(size, floor)
+            w = (vec[:, 0, :] * g[:, :1] + vec[:, 1, :] * g[:, 1:]) * inv  # diag(1/|λ|) Vᵀ g
+            step = -(vec[:, :, 0] * w[:, :1] + vec[:, :, 1] * w[:, 1:])
             step = np.where(np.isfinite(step), step, 0.0)
             full = q + step
             f_full = surface.value(full)
@@ -167,7 +204,7 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
             live[idx] = moved
         g, h = surface.grad(p), surface.hessian(p)
         pd = (h[:, 0, 0] > 0) & (h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] ** 2 > 0)
-        ok = np.all(np.isfinite(p), -1) & (np.linalg.norm(g, axis=-1) < STATIONARY * scale) & pd
+        ok = np.all(np.isfinite(p), -1) & (surfaces.norm(g) < STATIONARY * scale) & pd
     return p, ok
 
 
@@ -180,22 +217,27 @@ def approached(surface, ends) -> list[Approached | None]:
     """
     ends = np.asarray(ends, dtype=np.float64).reshape(-1, 2)
     found, ok = newton(surface, ends)
+    listed = surface.minima
     with np.errstate(all="ignore"):
         f_end, f_found = surface.value(ends), surface.value(found)
-    listed = surface.minima
+        took = ok & (f_found <= f_end + 1e-12 * (1.0 + np.abs(f_end)))
+        if listed:
+            mxy = np.array([m.xy for m in listed], dtype=np.float64)  # (M, 2)
+            near = SAME_POINT * (1.0 + np.hypot(mxy[:, 0], mxy[:, 1]))
+            same = np.hypot(found[:, None, 0] - mxy[:, 0], found[:, None, 1] - mxy[:, 1]) <= near  # (K, M)
+            nearest = np.argmin(np.hypot(ends[:, None, 0] - mxy[:, 0], ends[:, None, 1] - mxy[:, 1]), axis=1)
+    records = [Approached(tuple(m.xy), m.value, m.is_global) for m in listed]
     glob = min((m.value for m in listed), default=None)
     out: list[Approached | None] = []
     for k in range(len(ends)):
-        if ok[k] and f_found[k] <= f_end[k] + 1e-12 * (1.0 + abs(f_end[k])):
-            same = [m for m in listed if np.hypot(*(found[k] - m.xy)) <= SAME_POINT * (1.0 + np.hypot(*m.xy))]
-            if same:
-                out.append(Approached(tuple(same[0].xy), same[0].value, same[0].is_global))
+        if took[k]:
+            if listed and same[k].any():
+                out.append(records[int(np.argmax(same[k]))])
             else:
                 is_global = None if glob is None else bool(f_found[k] <= glob + 1e-9 * (1 + abs(glob)))
                 out.append(Approached((float(found[k, 0]), float(found[k, 1])), float(f_found[k]), is_global))
-        elif listed and np.all(np.isfinite(ends[k])):
-            m = min(listed, key=lambda m: float(np.hypot(*(ends[k] - m.xy))))
-            out.append(Approached(tuple(m.xy), m.value, m.is_global))
+        elif listed and np.isfinite(ends[k]).all():
+            out.append(records[int(nearest[k])])
         else:
             out.append(None)
     return out
@@ -220,21 +262,38 @@ def reference_point(surface, points) -> tuple[float, float]:
     return rec.xy if rec is not None else (float(end[0]), float(end[1]))
 
 
-def contraction(name: str, hyper: dict, lr: float, lam: float) -> float | None:
-    """Spectral radius of the linearized update on curvature ``lam``: the factor by which the
-    distance to the minimum is multiplied per step in the long run (> 1 means divergence)."""
-    lam = lam + float(hyper.get("weight_decay", 0.0))
+def contractions(name: str, hyper: dict, lr, lam) -> np.ndarray | None:
+    """:func:`contraction` for K pairs (``lr``, ``lam``) at once: (K,), NaN where a coefficient is not
+    finite; None for an adaptive optimizer. The momentum methods' radius is that of the roots of
+    z² + b z + c, the eigenvalues of its companion matrix [[−b, −c], [1, 0]] (``numpy.roots``' own
+    construction: c = 0 leaves the single root −b), batched."""
+    wd = float(hyper.get("weight_decay", 0.0))
+    lr, lam = np.broadcast_arrays(np.asarray(lr, np.float64), np.asarray(lam, np.float64) + wd)
     if name == "sgd":
-        return abs(1.0 - lr * lam)
+        return np.abs(1.0 - lr * lam)
     if name not in MOMENTUM_METHODS:
         return None
     beta = float(hyper.get("momentum", 0.9))
     lr = lr * (1.0 - float(hyper.get("dampening", 0.0)))
     if name == "momentum":
-        coeffs = [1.0, -(1 + beta - lr * lam), beta]
+        b, c = -(1 + beta - lr * lam), np.full(lr.shape, beta)
     else:
-        coeffs = [1.0, -(1 + beta) * (1 - lr * lam), beta * (1 - lr * lam)]
-    return float(np.max(np.abs(np.roots(coeffs))))
+        b, c = -(1 + beta) * (1 - lr * lam), beta * (1 - lr * lam)
+    out = np.where(c == 0, np.abs(b), np.nan)
+    rows = np.flatnonzero((c != 0) & np.isfinite(b) & np.isfinite(c))
+    if len(rows):
+        companion = np.zeros((len(rows), 2, 2))
+        companion[:, 0, 0], companion[:, 0, 1], companion[:, 1, 0] = -b[rows], -c[rows], 1.0
+        out[rows] = np.abs(np.linalg.eigvals(companion)).max(-1)
+    return np.where(np.isfinite(b) & np.isfinite(c), out, np.nan)
+
+
+def contraction(name: str, hyper: dict, lr: float, lam: float) -> float | None:
+    """Spectral radius of the linearized update on curvature ``lam``: the factor by which the
+    distance to the minimum is multiplied per step in the long run (> 1 means divergence).
+    :func:`contractions` for a batch of one."""
+    out = contractions(name, hyper, [lr], [lam])
+    return None if out is None else float(out[0])
 
 
 OVERSHOOT_RULE = {"2/λ": "1/λ", "2(1+β)/λ": "(1−√β)²/λ", "(2+2β)/((1+2β)λ)": "((1−β)/(1+β))²/λ"}
