@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -605,7 +606,9 @@ def parse(text: str) -> Expr:
     body = text.strip(" ")
     lead = len(text) - len(text.lstrip(" "))
     try:
-        tree = ast.parse(body, mode="eval")
+        with warnings.catch_warnings():  # "1or x" parses with a SyntaxWarning: refused like an error
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(body, mode="eval")
     except (SyntaxError, RecursionError) as err:
         col = (getattr(err, "offset", None) or 1) + lead
         near = text[col - 1 : col + 9] or text[-10:]

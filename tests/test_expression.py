@@ -385,3 +385,13 @@ def test_surface_from_expression_start_bounds_and_errors():
             surfaces.from_expression("x", start=bad)
     with pytest.raises(ValueError, match="'z'"):
         surfaces.from_expression("z")
+
+
+def test_text_python_only_warns_about_is_refused_without_a_warning():
+    # "1or x" is a SyntaxWarning to Python (and then valid syntax): refused as unreadable, nothing leaks
+    for text in ("1or x", "1if x else 2", "2and y"):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            with pytest.raises(ValueError, match="cannot read the formula at column 1"):
+                ex.parse(text)
+        assert seen == [], (text, [str(w.message) for w in seen])
