@@ -26,7 +26,19 @@ import streamlit.components.v1 as components
 from lrlab.ui import plotlyjs
 
 SOURCE = Path(__file__).parent / "components" / "player"
-FILES = ("index.html", "player.js", "player.css", "fan.js", "overlay.js", "present.js", "export.js", "slice.js")
+FILES = (
+    "index.html",
+    "player.js",
+    "player.css",
+    "fan.js",
+    "overlay.js",
+    "present.js",
+    "export.js",
+    "slides.js",
+    "slice.js",
+    "multiples.js",
+    "multiples-grid.js",
+)
 LOADER = f"../{plotlyjs.NAME}/{plotlyjs.LOADER}"  # index.html's first script (a test checks it)
 PLOTLY_JS = plotlyjs.PLOTLY_JS  # the full bundle's path, as before (now served by lrlab.ui.plotlyjs)
 
