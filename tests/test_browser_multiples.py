@@ -160,3 +160,32 @@ def test_the_slides_draw_the_grid_with_each_runs_verdict(browser, app_url):
         assert errors == []
     finally:
         ctx.close()
+
+
+# what the player's lr slider does during a drag: a run's data replaced in spec.runs, then the view's
+# draw (through the plugin API: window.lrlabPlayerPlugins.push hands it over)
+SWAP = """() => new Promise((done) => window.lrlabPlayerPlugins.push((api) => {
+  document.querySelectorAll('.multview .contourlayer path').forEach((n) => { n.__kept = 1; });
+  const spec = api.spec();
+  const from = spec.runs[3];
+  ['x', 'y', 'loss', 'lr', 'exit', 'status', 'regime', 'diverged_at', 'name'].forEach((k) => {
+    spec.runs[0][k] = from[k];
+  });
+  Promise.resolve(api.currentView().draw(spec, api.step())).then(() => done(
+    [...document.querySelectorAll('.multview .contourlayer path')].every((n) => n.__kept === 1)));
+}))"""
+
+
+def test_a_run_replaced_in_place_is_redrawn_without_redrawing_a_contour(page, app_url):
+    player = open_app(page, app_url + LINK + "&view=multiples")
+    player.locator(".multview .mcell .contourlayer path").first.wait_for(timeout=20_000)
+    before = frame(page).evaluate(READ)
+    assert frame(page).evaluate(SWAP) is True  # the very same contour nodes
+    after = frame(page).evaluate(READ)
+    assert after[0]["word"] == before[3]["word"] and after[0]["wordColour"] == before[3]["wordColour"]
+    assert after[0]["name"] == before[3]["name"] and after[0]["now"] == before[3]["now"]
+    assert after[0]["lines"][0][1] == before[3]["lines"][0][1]  # the same path, in run 0's map
+    assert after[0]["lines"][0][0] == before[0]["lines"][0][0]  # in run 0's colour
+    assert [c["contour"] for c in after] == [c["contour"] for c in before]
+    assert after[1:] == before[1:]
+    assert page.console_errors == []

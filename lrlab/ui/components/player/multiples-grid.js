@@ -1,5 +1,5 @@
 /* LR Lab player: small multiples, one small map per run: the grid of the "One map per run" view
-(multiples.js registers the view and loads this file the first time it is shown).
+(multiples.js registers the view and loads this file, its styles included, the first time it is shown).
 
 Each run gets a small copy of the map: the same contour, minima and start (spec.map, drawn once per
 spec and size by plotly.js as a static plot: the same box, equal x/y scales), and over it that run
@@ -7,14 +7,15 @@ alone, drawn by the player's overlay (window.LRLabOverlay) from the player's own
 (api.sceneAt(t, k): its path, its head, "left at step k", its noise ball, the arrows if they follow
 it), projected by api.project. Above each map the run's name and its verdict word in its badge's
 colour (spec.regime_colors), so the grid reads at one glance: which run converged, which diverged;
-under them its loss and lr at the step (the readout's words: player.css hides the readout meanwhile).
+under them its loss at the step (the readout's words: the readout is hidden meanwhile).
 
 Play, scrubbing and the keys (step) redraw the overlays only; draw also rewrites the titles from
 spec.runs (the lr slider's drag replaces a run's data in place), and redraws the contours only for a
 new spec or a new size. The columns are the ones that make the maps largest in the room: the
-screen's height under the grid on a projector (api.room; the grid grows past it rather than draw maps
-under MIN_PLOT px), two columns and scrolling on a phone. The small maps have no tick labels: they
-all show the map's box, which the Map view labels. slide() draws the same grid on the slides' canvas (export.js).
+screen's height under the grid on a projector (api.room; the grid grows past it rather than draw
+maps under MIN_PLOT px), two columns and scrolling on a phone. The small maps have no tick labels:
+they all show the map's box, which the Map view labels. slide() draws the same grid on a slide
+(slides.js): the contour as one image per size, each run's overlay serialized over it.
 */
 // the grid's view for the player's api: {mount(div), draw(spec, step), step(spec, step), slide(ctx, t, box)}
 window.LRLabMultiples = function (api) {
@@ -98,11 +99,12 @@ body[data-view="multiples"] #readout { display: none; }`;
   }
 
   // the grid of the columns cols (a list) that gives the largest maps, or the fewest rows for maps at
-  // most 10% smaller (no run alone on a row of its own); sized(c) is the grid of c columns
+  // most 20% smaller: runs side by side read at one glance (two runs in a row rather than stacked,
+  // seven in 4 + 3 rather than 3 + 3 + 1); sized(c) is the grid of c columns
   function largest(cols, sized) {
     const grids = cols.map(sized);
     const top = Math.max(...grids.map((g) => g.fits));
-    return grids.filter((g) => g.fits >= 0.9 * top).reduce((b, g) => (g.r < b.r ? g : b));
+    return grids.filter((g) => g.fits >= 0.8 * top).reduce((b, g) => (g.r < b.r ? g : b));
   }
 
   // a small map's static figure: the map's traces, its axes without titles, no legend
