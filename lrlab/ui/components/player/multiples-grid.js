@@ -32,6 +32,7 @@ window.LRLabMultiples = function (api) {
   let cells = []; // per run: {box, head, name, pill, now, plot, over, proj}
   let spec = null;
   let drawn = ""; // what the contours were drawn for (spec, size)
+  let laid = null; // the grid (fit(), th, and where and for which titles it was laid out)
   let lastWidth = 0;
 
   // its styles come with its code (nothing on the page's first load); each small map's overlay is a
@@ -118,16 +119,6 @@ body[data-view="multiples"] #readout { display: none; }`;
 
   const verdictColor = (run) => (spec.regime_colors || {})[run.regime] || "#333";
 
-  function titles() {
-    spec.runs.forEach((run, k) => {
-      const c = cells[k];
-      c.name.textContent = run.name;
-      c.pill.textContent = run.status;
-      c.pill.style.background = verdictColor(run);
-      c.box.style.setProperty("--run", run.color);
-      c.box.dataset.regime = run.regime;
-    });
-  }
 
   // a run at step t in the readout's words: its loss, its lr if a schedule changes it (else its name
   // or the sidebar says it), or where it diverged; longest(run): the longest it can be (api.fmt's
@@ -145,11 +136,46 @@ body[data-view="multiples"] #readout { display: none; }`;
     return gone.length > loss.length ? gone : loss;
   }
 
+  // a text changed only when it changes: an unchanged title costs the page no layout
+  const put = (e, text) => {
+    if (e.textContent !== text) e.textContent = text;
+  };
+
+  // each title (overlays() writes the step's line)
+  function titles() {
+    spec.runs.forEach((run, k) => {
+      const c = cells[k];
+      put(c.name, run.name);
+      put(c.pill, run.status);
+      c.pill.style.background = verdictColor(run);
+      c.box.style.setProperty("--run", run.color);
+      c.box.dataset.regime = run.regime;
+    });
+  }
+
   function overlays(t) {
     cells.forEach((c, k) => {
-      c.now.textContent = atStep(spec.runs[k], t);
+      put(c.now, atStep(spec.runs[k], t));
       if (c.proj) c.over.draw(api.sceneAt(t, k), c.proj.proj, c.proj.area);
     });
+  }
+
+  // the grid for n titled maps in w x room px: the columns with the largest maps, the titles' height
+  // measured in them (narrow columns wrap them; each step line at its longest), the div's height set
+  // to the grid's
+  function layout(n, w, room, a) {
+    cells.forEach((c) => (c.head.style.minHeight = ""));
+    const titled = (c) => {
+      gridDiv.style.gridTemplateColumns = "repeat(" + c + ", " + fit(n, c, w, room, a, 0).cw + "px)";
+      return Math.max(...cells.map((cell) => cell.head.offsetHeight));
+    };
+    const cols = w < PHONE ? [2] : Array.from({ length: n }, (_, i) => i + 1);
+    const g = largest(cols, (c) => fit(n, c, w, room, a, titled(c)));
+    g.th = titled(g.c);
+    cells.forEach((c) => (c.head.style.minHeight = g.th + "px")); // the maps of a row side by side
+    const total = g.r * (g.th + g.h) + (g.r - 1) * GAP;
+    div.style.minHeight = div.style.maxHeight = total + "px"; // the grid's own height, not the map's
+    return g;
   }
 
   function draw(next, step) {
@@ -163,31 +189,24 @@ body[data-view="multiples"] #readout { display: none; }`;
     titles();
     const w = div.clientWidth || document.body.clientWidth || 600;
     lastWidth = w;
-    const phone = w < PHONE;
-    const room = phone ? Infinity : api.room(gridDiv);
-    const a = spec.aspect || 1;
-    cells.forEach((c, k) => {
-      c.head.style.minHeight = "";
-      c.now.textContent = longest(spec.runs[k]);
-    });
-    // the titles' height in columns of c (narrow columns wrap them): measured
-    const titled = (c) => {
-      gridDiv.style.gridTemplateColumns = "repeat(" + c + ", " + fit(n, c, w, room, a, 0).cw + "px)";
-      return Math.max(...cells.map((cell) => cell.head.offsetHeight));
-    };
-    const sized = (c) => fit(n, c, w, room, a, titled(c));
-    const cols = phone ? [2] : Array.from({ length: n }, (_, i) => i + 1);
-    const g = largest(cols, sized);
-    const th = titled(g.c);
-    cells.forEach((c) => (c.head.style.minHeight = th + "px")); // the maps of a row side by side
-    const total = g.r * (th + g.h) + (g.r - 1) * GAP;
-    div.style.minHeight = div.style.maxHeight = total + "px"; // the grid's own height, not the map's
-    const key = spec.id + ":" + n + ":" + g.w + "x" + g.h;
-    if (key === drawn) {
+    const room = w < PHONE ? Infinity : api.room(gridDiv);
+    const where = spec.id + ":" + n + ":" + w + ":" + Math.round(room);
+    const said = spec.runs.map((r) => r.name + "|" + r.status + "|" + longest(r)).join("\n");
+    if (!laid || laid.where !== where || laid.said !== said) {
+      cells.forEach((c, k) => put(c.now, longest(spec.runs[k])));
+      // the same spec, width and room (the lr slider's drag): the same grid, unless a title outgrew it
+      if (!laid || laid.where !== where || Math.max(...cells.map((c) => c.head.offsetHeight)) > laid.th) {
+        laid = layout(n, w, room, spec.aspect || 1);
+      }
+      Object.assign(laid, { where: where, said: said });
+    }
+    const g = laid;
+    const plots = spec.id + ":" + n + ":" + g.w + "x" + g.h;
+    if (plots === drawn) {
       overlays(step);
       return Promise.resolve();
     }
-    drawn = key;
+    drawn = plots;
     const fig = staticFigure(g.w, g.h);
     return Promise.all(cells.map((c) => {
       c.plot.parentNode.style.width = g.w + "px";

@@ -1,9 +1,9 @@
 /* LR Lab player: the slides, drawn in the browser (works on Streamlit Community Cloud: nothing runs
 beside the server); export.js loads this file on the first click of PNG or GIF. "PNG": the map at
-the current step; "GIF": the run animated from step 0 to the end. Both are 960 x 540 (a 16:9 slide): the map on the left, on the right the title, the step and
-each run's name, verdict word and loss at that step, so the verdict is in the image. A view that
-draws itself on a slide (its slide(), e.g. the small multiples) is drawn under the title and the step
-instead, its verdicts in it.
+the current step; "GIF": the run animated from step 0 to the end. Both are 960 x 540 (a 16:9
+slide): the map on the left, on the right the title, the step and each run's name, verdict word and
+loss at that step, so the verdict is in the image. A view that draws itself on a slide (its slide(),
+e.g. the small multiples) is drawn under the title and the step instead, its verdicts in it.
 
 The map is rendered by plotly.js's public Plotly.toImage, reached through the player's adapter
 (api.adapter.image), from the player's own figure at the step (api.figureAt): the map on screen is
