@@ -116,6 +116,11 @@ def test_a_link_opens_the_small_multiples_and_the_url_follows_the_views(page, ap
     page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'multiples'")
     assert player.locator(".multview").is_visible()
 
+    # the other views too: a link with view=slice opens the Slice view
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.35&view=slice")
+    player.locator(".sliceview .js-plotly-plot").wait_for(timeout=20_000)
+    assert player.locator("#mapbox").is_hidden()
+
     # one run: no small multiples to show; the link opens the map, and says nothing false
     player = open_app(page, app_url + "/?surface=quadratic&lr=0.3&view=multiples")
     assert player.locator("#mapbox").is_visible()
