@@ -34,7 +34,10 @@ FILES = (
     "overlay.js",
     "present.js",
     "export.js",
+    "slides.js",
     "slice.js",
+    "multiples.js",
+    "multiples-grid.js",
 )
 LOADER = f"../{plotlyjs.NAME}/{plotlyjs.LOADER}"  # index.html's first script (a test checks it)
 PLOTLY_JS = plotlyjs.PLOTLY_JS  # the full bundle's path, as before (now served by lrlab.ui.plotlyjs)

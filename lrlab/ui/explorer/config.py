@@ -17,6 +17,8 @@ URL query parameters (every one optional; a missing one takes its default)::
     noise=0.5  batch=16  seed=3             gradient noise σ₁ (one sample), mini-batch size B
                                             (σ = σ₁/√B), and the seed of the noise draws
     present=1                               presentation mode (big map, big verdicts, keys)
+    view=multiples                          the player's view: map | 3d | slice | multiples (one
+                                            small map per run); a view a spec lacks opens the map
 
 The parameters of surfaces, optimizers and schedules, their kinds and ranges, are the engine's own
 declarations (``surfaces.params``, ``optimizers.params``, ``schedules.params``).
@@ -34,6 +36,7 @@ LR_MIN, LR_MAX = 1e-4, 1e6  # the slider spans 1e-4 .. 10; the exact box and the
 STEPS_MIN, STEPS_MAX = 1, 2000
 MAX_RUNS = 7
 COMPARE_MODES = ("none", "multiples", "list", "optimizers", "schedules")
+VIEWS = ("map", "3d", "slice", "multiples")  # the player's views (components/player: player.js, plugins)
 CUSTOM = "custom"
 DEFAULT_MULTIPLES = (0.5, 1.0, 2.0, 4.0)
 FORMULA_MAX = 300
@@ -75,6 +78,7 @@ class Config:
         return noise.sigma_for_batch(self.noise, self.batch)
 
     present: bool = False  # presentation mode: how the runs are shown, not which (see DISPLAY)
+    view: str = "map"  # the player's view (VIEWS), sent back by the player when the student switches
 
     @property
     def start(self) -> tuple[float, float] | None:
@@ -87,7 +91,7 @@ class Config:
 
 DEFAULT = Config()
 # settings of the view, not of the runs: a preset is active whatever they are, and opening one keeps them
-DISPLAY = ("present",)
+DISPLAY = ("present", "view")
 
 
 # -- building the engine objects (validation by construction) --------------------------------------
@@ -287,6 +291,8 @@ SCHEMA = Schema(
         Field("batch", noise.BATCH, "batch", "w.batch", shown=_noisy, label="mini-batch size"),
         Field("seed", descent.SEED, "seed", "w.seed", shown=_noisy, label="seed"),
         Field("present", flag("present", False), "present", "w.present", label="presentation mode"),
+        # no widget of its own: the player's view buttons set w.view (page.apply_player_value)
+        Field("view", choice("view", "map", VIEWS), "view", "w.view", label="view"),
     ),
     groups=(
         Group("surface_params", "surface", _surface_params, "s.", "w.s.", "surface", build_surface),

@@ -106,8 +106,13 @@ def _on_lr() -> None:
 
 def apply_player_value(ss, value) -> None:
     """What the player sends back: ``{"lr": x}`` when its lr slider is released (the sidebar, the
-    badges and the URL follow), ``{"start": [x, y]}`` for a click on the map."""
+    badges and the URL follow), ``{"start": [x, y]}`` for a click on the map, ``{"view": name}`` when
+    the student switches views (the URL follows; an unknown name is ignored)."""
     if not isinstance(value, dict):
+        return
+    if "view" in value:
+        if value["view"] in C.VIEWS:
+            ss["w.view"] = value["view"]
         return
     if "lr" in value:
         try:
@@ -411,6 +416,7 @@ def render() -> None:
             **figs["spec"],
             "view": pname or "",
             "present": cfg.present,
+            "open_view": cfg.view,  # the view the link asks for ("view" names the preset just opened)
             "title": title,
             "regime_colors": style.REGIME_COLORS,
         }

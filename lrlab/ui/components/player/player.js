@@ -19,6 +19,12 @@ reaching into this closure. A plugin file pushes a function onto window.lrlabPla
   api.keyHooks.push((keydown event) -> true if handled)
   api.renderHooks.push((spec of each render message) -> void)
   api.figureAt(t, width, height) -> {data, layout}         the map at step t as one plotly figure
+  api.sceneAt(t, k) -> scene                               run k alone at step t, for LRLabOverlay
+  api.project(gd) -> {proj, area} | null                   data -> pixels of a plotly.js div
+  api.currentView()                                        the plugin view shown, null for Map, 3D
+  api.room(el) -> px                                       the screen's height under el (Infinity)
+  api.fmt(v) -> text                                       a number as the readout writes it
+  api.load(src) -> Promise                                 a script of this folder, run once
   api.adapter                                              the one adapter to plotly.js (plotAxes)
   api.addView({                                            a view beside Map and 3D
     id: "slice", label: "Slice",
@@ -26,7 +32,10 @@ reaching into this closure. A plugin file pushes a function onto window.lrlabPla
     mount(div),                   // once: an empty div of its own, placed and sized like the map
     draw(spec, step) -> Promise,  // shown, or new runs (a new spec, a fan drag): draw it all
     step(spec, step),             // the step changed (Play, scrub, keys): a cheap update
+    slide(ctx, t, box) -> Promise,  // optional: on a slide (slides.js), in box {x, y, width, height}
   })
+
+A view's button also sets the URL (view=<id>: the component's value {view}); spec.open_view opens it.
 
 The player hides the other views when one is shown and calls draw / step where it draws its own
 map: draw when the view is shown, when a new spec arrives while it is shown, and when the lr
@@ -178,6 +187,7 @@ every step change while it is shown. A view whose available(spec) turns false is
   let lastTick = 0;
   let carry = 0;
   let view = "map";
+  let askedView = null; // the view the page's URL names (spec.open_view), as the page last sent it
   let built3d = false;
   let Plotly3D = null; // the full bundle's Plotly, once loaded (loadFull)
   let staticMap = 0; // number of static traces before the arrows' legend entries on the map
@@ -247,17 +257,22 @@ every step change while it is shown. A view whose available(spec) turns false is
   const exitText = (k) => "left at step " + k;
 
   // the noise balls: the layout's path shapes ("M x,y L x,y ... Z", lrlab/figures/surface.py
-  // ball_shapes), drawn by the overlay above the paths on screen
-  function balls() {
-    return (spec.map.layout.shapes || []).filter((s) => s.type === "path").map((s) => ({
+  // ball_shapes), drawn by the overlay above the paths on screen; with a colour, that run's only
+  // (each ball is a white halo, then the line in its run's colour)
+  function balls(color) {
+    const all = (spec.map.layout.shapes || []).filter((s) => s.type === "path").map((s) => ({
       points: s.path.replace(/[MZ]/g, "").split("L").map((p) => p.trim().split(",").map(Number)),
       color: s.line.color,
       width: s.line.width,
     }));
+    return color ? all.filter((b, i) => b.color === color || (all[i + 1] && all[i + 1].color === color)) : all;
   }
 
-  function sceneAt(t) {
-    const runs = spec.runs.map((run) => {
+  // the map's scene at step t: every run, or run k alone (api.sceneAt, one small map per run)
+  function sceneAt(t, k) {
+    const one = k !== undefined;
+    const picked = one ? [spec.runs[k]] : spec.runs;
+    const runs = picked.map((run) => {
       const n = Math.min(t, run.x.length - 1) + 1;
       const h = headIndex(run, t);
       const ok = run.x[h] !== null && run.y[h] !== null;
@@ -267,16 +282,16 @@ every step change while it is shown. A view whose available(spec) turns false is
       };
     });
     const hidden = new Set(mapHiddenArrows());
-    const arrows = arrowParts(t).filter((a) => a.live && !hidden.has(a.key)).map((a) =>
+    const arrows = (one && k !== spec.focus ? [] : arrowParts(t)).filter((a) => a.live && !hidden.has(a.key)).map((a) =>
       Object.assign({}, ARROW_STYLE[a.key], { x0: a.x0, y0: a.y0, x1: a.x1, y1: a.y1, color: a.color }));
     const exits = [];
-    spec.runs.forEach((run) => {
+    picked.forEach((run) => {
       const e = run.exit;
       if (e && t >= e[0]) exits.push({ x: e[1], y: e[2], color: run.color, text: exitText(e[0]), side: edgeOf(e[1], e[2]) });
     });
     // following the run beyond the surface's box: the box's outline (where the contour is)
-    const around = followScale > 1 ? [boxOutline()] : [];
-    return { runs: runs, arrows: arrows, exits: exits, balls: around.concat(balls()) };
+    const around = !one && followScale > 1 ? [boxOutline()] : [];
+    return { runs: runs, arrows: arrows, exits: exits, balls: around.concat(balls(one ? picked[0].color : null)) };
   }
 
   function boxOutline() {
@@ -355,10 +370,11 @@ every step change while it is shown. A view whose available(spec) turns false is
   let liveRanges = null; // the ranges during a pan or zoom drag (plotly_relayouting), else null
   let mapHeight = 0; // the map's height as last drawn (a hidden map has none): the views' height
 
-  // the projection of the overlay: data -> the map div's pixels (linear axes, the adapter's numbers)
-  function projection() {
-    const area = plotAxes.area(mapDiv);
-    const r = liveRanges || plotAxes.ranges(mapDiv);
+  // the projection of the overlay: data -> the pixels of the div gd (the map's; linear axes, the
+  // adapter's numbers), with the ranges of a pan or zoom drag if given
+  function projection(gd, live) {
+    const area = plotAxes.area(gd);
+    const r = live || plotAxes.ranges(gd);
     if (!area || !r) return null;
     const sx = area.width / (r.x[1] - r.x[0]);
     const sy = area.height / (r.y[1] - r.y[0]);
@@ -368,7 +384,7 @@ every step change while it is shown. A view whose available(spec) turns false is
 
   function drawOverlay() {
     if (!spec || view !== "map") return;
-    const p = projection();
+    const p = projection(mapDiv, liveRanges);
     if (!p) return;
     scene = sceneAt(step);
     overlay.draw(scene, p.proj, p.area);
@@ -709,14 +725,15 @@ every step change while it is shown. A view whose available(spec) turns false is
     return m;
   }
 
-  // projector-first: the room left for the map under the frame's top on the screen (the page is the
-  // same origin), so the map, Play and the readout show without scrolling; Infinity outside a page
-  function screenRoom() {
+  // projector-first: the room left for the map (or the element node) under the frame's top on the
+  // screen (the page is the same origin), so the map, Play and the readout show without scrolling;
+  // Infinity outside a page
+  function screenRoom(node) {
     try {
       const fe = window.frameElement;
       if (!fe) return Infinity;
       const top = Math.max(0, fe.getBoundingClientRect().top);
-      return window.parent.innerHeight - top - mapBox.getBoundingClientRect().top - 12;
+      return window.parent.innerHeight - top - (node || mapBox).getBoundingClientRect().top - 12;
     } catch (e) {
       return Infinity;
     }
@@ -902,9 +919,14 @@ every step change while it is shown. A view whose available(spec) turns false is
     });
   }
 
-  function setView(v) {
+  // whether view v can show spec s (a plugin's available(s))
+  const canShow = (v, s) => v === "map" || v === "3d" || !!(pluginView(v) && pluginView(v).available(s));
+
+  // quiet: the buttons and the divs only (build() draws it next)
+  function setView(v, quiet) {
     if (v !== "map" && v !== "3d" && !pluginView(v)) v = "map";
     view = v;
+    document.body.dataset.view = v; // player.css: the small multiples' titles stand for the readout
     document.querySelectorAll(".views button").forEach((b) => b.classList.toggle("on", b.dataset.view === v));
     mapBox.hidden = v !== "map";
     div3d.hidden = v !== "3d";
@@ -913,6 +935,7 @@ every step change while it is shown. A view whose available(spec) turns false is
     });
     el("hint").hidden = v !== "map"; // "click the map" means nothing in the other views
     if (v !== "map") rowsBeside(false); // no legend column beside the other views
+    if (quiet) return;
     if (v === "3d") {
       build3d().then(setHeight);
     } else if (v === "map") {
@@ -944,6 +967,7 @@ every step change while it is shown. A view whose available(spec) turns false is
     plugins.push(entry);
     entry.button.hidden = !(spec && v.available(spec));
     v.mount(div);
+    if (spec && askedView === v.id && view !== v.id && v.available(spec)) setView(v.id); // a link's view, loaded late
   }
 
   // ---- playback -----------------------------------------------------------------------------------
@@ -997,7 +1021,10 @@ every step change while it is shown. A view whose available(spec) turns false is
   });
   document.querySelector(".views").addEventListener("click", (e) => {
     const b = e.target.closest("button[data-view]");
-    if (b && (b.dataset.view === "map" || b.dataset.view === "3d")) setView(b.dataset.view);
+    if (!b) return;
+    if (b.dataset.view === "map" || b.dataset.view === "3d") setView(b.dataset.view);
+    // the URL follows (view=...): lrlab/ui/explorer/page.py keeps it in the page's config
+    if (b.dataset.view !== askedView) send("streamlit:setComponentValue", { value: { view: b.dataset.view, nonce: Date.now() }, dataType: "json" });
   });
   document.addEventListener("keydown", (e) => {
     if (!spec || e.target === scrub) return;
@@ -1056,7 +1083,7 @@ every step change while it is shown. A view whose available(spec) turns false is
   // the step and the point; plotly.js's own hover label (the contour's x, y) is hidden meanwhile
   const NEAR = 12; // px
   function pathAt(clientX, clientY) {
-    const p = projection();
+    const p = projection(mapDiv, liveRanges);
     if (!p || !scene) return null;
     const r = mapDiv.getBoundingClientRect();
     const mx = clientX - r.left;
@@ -1126,7 +1153,14 @@ every step change while it is shown. A view whose available(spec) turns false is
     const next = data.args && data.args.spec;
     if (!next) return;
     api.renderHooks.forEach((h) => h(next)); // plugins see every render (presentation mode, title)
-    if (spec && spec.id === next.id) return; // same figure: keep the animation state
+    // the link's view: opened with a new spec when it can show it, on the same spec when it changed
+    const asked = next.open_view || "map";
+    const newAsk = asked !== askedView;
+    askedView = asked;
+    if (spec && spec.id === next.id) {
+      if (newAsk && asked !== view && canShow(asked, spec)) setView(asked);
+      return; // same figure: keep the animation state
+    }
     const sameShape = spec && spec.steps === next.steps;
     // a preset just opened ("view" names it) is shown whole, wherever the scrubber was
     const newView = !!next.view && (!spec || spec.view !== next.view);
@@ -1143,7 +1177,8 @@ every step change while it is shown. A view whose available(spec) turns false is
     page.preview(false); // the page speaks for the lr drawn again
     if (window.LRLabFan) window.LRLabFan.setup(spec, { apply: applyFan, release: releaseFan });
     showButtons();
-    if (view !== "map" && view !== "3d" && !(pluginView(view) && pluginView(view).available(spec))) setView("map");
+    if (asked !== view && canShow(asked, spec)) setView(asked, true);
+    else if (!canShow(view, spec)) setView("map");
     Promise.resolve(build()).then(() => {
       wireMap();
       setHeight();
@@ -1153,6 +1188,20 @@ every step change while it is shown. A view whose available(spec) turns false is
   });
 
   // ---- plugins (present.js, export.js, views): the API documented at the top -----------------------
+  const scripts = {}; // src -> Promise: api.load
+  function loadScript(src) {
+    scripts[src] = scripts[src] || new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = () => {
+        delete scripts[src]; // a later click tries again
+        reject(new Error(src + " could not be loaded"));
+      };
+      document.head.appendChild(s);
+    });
+    return scripts[src];
+  }
   const api = {
     adapter: plotAxes,
     send: send,
@@ -1164,6 +1213,12 @@ every step change while it is shown. A view whose available(spec) turns false is
     isPlaying: () => playing,
     setPlaying: setPlaying,
     addView: addView,
+    sceneAt: (t, k) => sceneAt(t, k),
+    project: (gd) => projection(gd, null),
+    currentView: () => pluginView(view),
+    room: (node) => screenRoom(node),
+    fmt: fmt,
+    load: loadScript,
     // the map at step t as a figure {data, layout} of the given size (for an image of it); with
     // "follow the run" on, the axes it would have at that step
     figureAt(t, width, height) {
@@ -1177,9 +1232,10 @@ every step change while it is shown. A view whose available(spec) turns false is
   const queued = window.lrlabPlayerPlugins || [];
   window.lrlabPlayerPlugins = { push: (fn) => fn(api) };
   queued.forEach((fn) => fn(api));
-  ["present.js", "export.js", "slice.js"].forEach((src) => {
+  ["present.js", "export.js", "slice.js", "multiples.js"].forEach((src) => {
     const s = document.createElement("script");
     s.src = src; // each registers itself through window.lrlabPlayerPlugins.push
+    s.async = false; // in this order: the view buttons stand in the same order on every load
     document.head.appendChild(s);
   });
 
