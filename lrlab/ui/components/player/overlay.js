@@ -65,8 +65,8 @@ marker symbols and sizes of the traces mapDynamic() builds.
         return poly(5, r * 1.05, 0);
       case "hexagon":
         return poly(6, r * 1.05, Math.PI / 6);
-      case "star":
-        return poly(5, r * 1.4, 0, r * 0.55);
+      case "triangle-down":
+        return poly(3, r * 1.15, Math.PI);
       default:
         return "M" + r + ",0A" + r + "," + r + " 0 1,1 0," + -r + "A" + r + "," + r + " 0 0,1 " + r + ",0Z";
     }
