@@ -192,3 +192,28 @@ def test_a_released_lr_in_a_compare_mode():
     ss["w.lrs"] = "0.05, 0.01"
     apply_player_value(ss, {"lr": 1e-4, "nonce": 2})
     assert ss["w.lrs"] == "0.05, 0.01"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"surface": "quadratic", "lr": "0.3"},
+        {"surface": "quadratic", "lr": "0.6"},  # diverged: read where its last point leads
+        {"surface": "two_minima", "lr": "0.01", "steps": "300"},
+        {"surface": "himmelblau", "opt": "momentum", "lr": "0.002"},
+        {"surface": "rosenbrock", "opt": "nesterov", "lr": "0.0005", "steps": "200"},
+        {"surface": "custom", "formula": "x**2 + 3*y**2 + 0.5*x*y", "lr": "0.1"},
+        {"surface": "saddle", "lr": "0.05"},
+        {"surface": "quadratic", "noise": "0.5", "lr": "0.2"},
+    ],
+)
+def test_simulate_reads_the_theory_where_descend_found_the_minimum(query):
+    """pipeline.simulate takes the point its theory is read at from descend (the minimum the first
+    run approaches) instead of running theory.reference_point again: the same point."""
+    cfg = C.from_query(query)[0]
+    surf = C.build_surface(cfg)
+    result = P.simulate(cfg, surf, with_fan=False)
+    at = theory.reference_point(surf, result.runs[0].traj.points)
+    crit = theory.critical_lrs(surf, C.build_optimizer(cfg.optimizer, cfg), at=at)
+    assert result.critical.at == pytest.approx(crit.at, rel=1e-9, abs=1e-12)
+    assert result.critical.lam == pytest.approx(crit.lam, rel=1e-9)

@@ -396,6 +396,19 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
             where = "each run's lr is on: in the player's verdicts, for the lrs it draws"
         else:
             where = "the lr is on: under the player's lr slider, for its lr"
+        ticks = lr_fan.critical
+        if max(abs(a - b) for a, b in zip(ticks.at, crit.at, strict=True)) > 1e-6 * (
+            1 + max(map(abs, crit.at))
+        ):
+            # the slider's lines (its fan has no lr: read at the minimum the start leads to) are another
+            # minimum's: say which, and their numbers, so that every number on screen has its source
+            t_at = ", ".join(f"{v:.3g}" for v in ticks.at)
+            t_over = theory.OVERSHOOT_RULE.get(ticks.rule, "overshoot")
+            return (
+                f"{lines}  \nThe player's lr slider draws the lines at the minimum ({t_at}) the start leads "
+                f"to: λ = {ticks.lam:.3g} · {t_over} = **{ticks.overshoot:.3g}** · {ticks.rule} = "
+                f"**{ticks.diverge:.3g}**. Which side of its lines {where}."
+            )
         return f"{lines}  \nWhich side of them {where}."
     return f"{lines}  \n:{tint}[{sentence}]"
 
