@@ -164,7 +164,9 @@ def fan_of(cfg: C.Config, surface=None):
         )
     except ValueError:
         return None
-    return replace(fans, fans=tuple(replace(f, traj=_strip(f.traj)) for f in fans.fans))
+    # kept while the page caches it (up to 1-2 MB of runs for many long ones): what it draws, not the
+    # gradients (no figure reads them; the gradient norm is kept)
+    return replace(fans, fans=tuple(replace(f, traj=replace(_strip(f.traj), grads=None)) for f in fans.fans))
 
 
 def _strip(traj):
