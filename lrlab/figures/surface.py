@@ -523,7 +523,7 @@ def fan_spec(surface, lr_fan, labels: Sequence[str] | None = None) -> dict:
         with np.errstate(all="ignore"):
             loss = _sig_rows(tr.loss)
             gnorm = _sig_rows(np.maximum(np.asarray(tr.grad_norm, np.float64), 1e-16))
-        sides = side_texts(f.critical, lrs)
+        sides = side_texts(f.critical, lrs, tr.diverged_at)
         steps, xy = exit_points(pts, surface.bounds)
         diverged = np.array([d is not None for d in tr.diverged_at])
         members.append(
@@ -568,13 +568,15 @@ def fan_floor(surface, lr_fan, runs: Sequence[Run] = ()) -> float:
     return floor_value(surface, runs=[*runs, *(Run("", tr) for tr in trajs)])
 
 
-def side_texts(crit, lrs) -> dict:
+def side_texts(crit, lrs, diverged_at=None) -> dict:
     """Where each run's lrs (``lrs`` (K, T), one row per run) sit against ``crit``'s lines, in the
     theory's words: ``side`` (for a constant lr its band, "Between the lines: overshoots, still
     converges."; for a schedule the sentence of segments the page's theory box writes,
     ``theory.lr_sides``), ``side_kind`` (the band of the last lr) and ``side_short`` (a few words for a
-    run's verdict beside others', "above 2/λ"; "ends above 2/λ" for a schedule). Each None where
-    ``crit`` has no lines (an adaptive optimizer)."""
+    run's verdict beside others', "above 2/λ"; for a schedule the band of the lr it ended on, "ends
+    below 1/λ", or for a run that diverged at step d (``diverged_at``, one per run) of the lr of its
+    last update, "above 2/λ at step d−1"). Each None where ``crit`` has no lines (an adaptive
+    optimizer)."""
     if crit is None or crit.diverge is None:
         return {"side": None, "side_kind": None, "side_short": None}
     rows = np.asarray(lrs, np.float64).reshape(len(lrs), -1)
@@ -587,10 +589,20 @@ def side_texts(crit, lrs) -> dict:
         "edge": f"on {crit.rule}",
         "diverge": f"above {crit.rule}",
     }
+
+    def words(k: int, kind: str) -> str:
+        if constant:
+            return short.get(kind, "")
+        d = None if diverged_at is None else diverged_at[k]
+        if d is None:
+            return "ends " + short.get(kind, "")
+        t = max(0, min(int(d), rows.shape[1]) - 1)  # its last update's lr
+        return f"{short.get(crit.side(float(rows[k, t])), '')} at step {t}"
+
     return {
         "side": [sentence for _, sentence in sides],
         "side_kind": [kind for kind, _ in sides],
-        "side_short": [("" if constant else "ends ") + short.get(kind, "") for kind, _ in sides],
+        "side_short": [words(k, kind) for k, (kind, _) in enumerate(sides)],
     }
 
 
@@ -665,7 +677,9 @@ def player_spec(
         gstep, vstep, eff = _internals(tr, dec)
         leave, where = exit_points(pts, surface.bounds)
         crit = members[k].critical if k < len(members) else None
-        side = {key: v if v is None else v[0] for key, v in side_texts(crit, [tr.lr]).items()}
+        side = {
+            key: v if v is None else v[0] for key, v in side_texts(crit, [tr.lr], [tr.diverged_at]).items()
+        }
         out_runs.append(
             {
                 "name": run.label,

@@ -153,8 +153,8 @@
     // f − f* per lr (log)", is on its left, under the slider's name)
     [[g.hi, U.top + 6], [g.lo, U.bottom + 2]].forEach(([e, yy]) =>
       node(svg, "text", { x: g.width + 4, y: yy, class: "ulabel" }, pow10(e)));
-    // the theory's lines through the curve down to the track
-    fan.lines.forEach((line) => {
+    // the theory's lines through the curve down to the track (those on the slider's range)
+    shownLines().forEach((line) => {
       const xx = g.x(line.lr).toFixed(1);
       node(svg, "line", { x1: xx, x2: xx, y1: 0, y2: g.height, class: "uline" });
     });
@@ -222,18 +222,21 @@
 
   // the theory's lines as labelled ticks over the curve: each label beside its line, the lower line's
   // to its left and the higher's to its right (inside the track), a second row if they still meet
+  const shownLines = () => fan.lines.filter((line) => line.lr >= fan.lrs[0] && line.lr <= fan.lrs[fan.lrs.length - 1]);
+
   function drawTicks() {
     const box = el("fanticks");
     box.replaceChildren();
     const placed = [];
-    fan.lines.forEach((line, k) => {
+    const lines = shownLines();
+    lines.forEach((line, k) => {
       const t = document.createElement("span");
       t.className = "fantick";
       t.textContent = line.label;
       box.appendChild(t);
       const xx = geo.x(line.lr);
       const w = t.offsetWidth;
-      let left = k === fan.lines.length - 1 ? xx + 3 : xx - 3 - w;
+      let left = k === lines.length - 1 ? xx + 3 : xx - 3 - w;
       if (left < 0) left = xx + 3;
       if (left + w > geo.width) left = xx - 3 - w;
       const row = placed.some((p) => left < p.right + 4 && left + w > p.left - 4) ? 1 : 0;
