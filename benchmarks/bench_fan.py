@@ -2,14 +2,20 @@
 
 * engine: ``fan.run`` over 128 lrs x 300 Adam steps on Rosenbrock (one batched descent, regimes and
   sentences included) against a ``torch.optim.Adam`` loop per lr;
-* server: one rerun's work in the default view, fan included (``pipeline.simulate`` + ``player_spec``,
-  uncached), and the player's payload at the defaults and at the 2000-step cap;
+* server: one rerun's work in the default view and in a compare view (lr x 0.5, 1, 2, 4), uncached:
+  with the fan computed (a change of anything but the lr: ``pipeline.simulate`` + ``fan_of`` +
+  ``fan_spec`` packed + ``player_spec`` + ``slice_spec``) and for an lr change (the fan cached by
+  the page); the payload of the player's spec and of the fan's own element at the defaults, at the
+  2000-step cap and in the compare modes;
+* websocket: the bytes the browser receives on a cold load and on an lr release (the slider's
+  ``change``), decoded message by message (``--before APP``: an earlier app's, measured beside it);
 * browser: in headless Chromium, an ``input`` event on the player's lr slider to the frame painted
   (in-page clocks, see NEXT_PAINT_JS; a real mouse drag and the earlier two-frame measure beside it),
   the charts following the drag, against a server round trip measured in the same run (the slider's
-  release: ``change`` to the new spec drawn).
+  release: ``change`` to the new spec drawn); the same drag with 4 runs (lr x multiples) beside the
+  one-run view.
 
-    python benchmarks/bench_fan.py [--only browser] [--app /path/to/an/earlier/app.py]
+    python benchmarks/bench_fan.py [--only browser|ws|server|engine] [--app APP] [--before APP]
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from stclient import Server, percentile  # noqa: E402
 
 from lrlab import fan, optimizers, regimes, surfaces, theory  # noqa: E402
 from lrlab.figures import surface as F  # noqa: E402
+from lrlab.figures.slice import slice_spec  # noqa: E402
 from lrlab.ui.explorer import config as C  # noqa: E402
 from lrlab.ui.explorer import pipeline as P  # noqa: E402
+from lrlab.ui.player import pack_fan  # noqa: E402
 
 PLAYER = "iframe[title='lrlab.ui.player.descent_player']"
 PAUSE_MS = 200  # player.js: the drag's pause after which plotly.js redraws the charts
@@ -99,22 +107,70 @@ def verdict_rows(f: fan.Fan) -> list[tuple[str, str]]:
     ]
 
 
-def server_rows() -> list[tuple[str, str]]:
-    def rerun(cfg):
-        result = P.simulate(cfg)
-        return F.player_spec(C.build_surface(cfg), result.runs, result.start, lr_fan=result.fan)
+MULTIPLES = {"compare": "multiples", "mult": "0.5,1,2,4"}
+OPTIMIZERS = {"compare": "optimizers", "opts": ",".join(optimizers.names())}  # all 7
 
+
+def _fan_element(cfg: C.Config) -> tuple[fan.Fans, str]:
+    """What the page computes and sends once per fan (lrlab/ui/explorer/page.py ``_fan``)."""
+    surf = C.build_surface(cfg)
+    fans = P.fan_of(cfg, surf)
+    labels = [label for _, label in P.fan_members(cfg)]
+    return fans, pack_fan(F.fan_spec(surf, fans, labels))
+
+
+def _spec(cfg: C.Config, fans) -> dict:
+    """The player's spec of a rerun (lrlab/ui/explorer/page.py ``_figures``), the fan given."""
+    surf = C.build_surface(cfg)
+    result = P.simulate(cfg, surf, with_fan=False)
+    spec = F.player_spec(surf, result.runs, result.start, lr_fan=fans, fan_id="f", fan_lr=P.base_lr(cfg))
+    spec["slice"] = slice_spec(surf, result.runs, lr_fan=fans)
+    return spec
+
+
+def server_rows() -> list[tuple[str, str]]:
     rows = []
-    t = median_time(lambda: rerun(C.DEFAULT), repeats=9)
-    rows.append(("rerun work, default view, fan included (simulate + player_spec)", f"{t * 1e3:8.2f} ms"))
-    for label, q in (("defaults", {}), ("2000 steps", {"steps": "2000"})):
+    for label, q in (("default view", {}), ("compare view, lr x 0.5,1,2,4", MULTIPLES)):
         cfg = C.from_query(q)[0]
-        spec = rerun(cfg)
-        total, part = len(json.dumps(spec)), len(json.dumps(spec["fan"]))
+        fans = P.fan_of(cfg)
+
+        def with_fan(cfg=cfg):
+            return _spec(cfg, _fan_element(cfg)[0])
+
+        def lr_change(cfg=cfg, fans=fans):
+            return _spec(cfg, fans)
+
+        t_fan = median_time(with_fan, repeats=9)
+        t_lr = median_time(lr_change, repeats=9)
         rows.append(
-            (f"player payload, {label} (fan: {len(spec['fan']['lrs'])} lrs)", f"{total / 1e3:8.0f} KB")
+            (f"rerun work, {label}, fan included (computed, spec'd, packed)", f"{t_fan * 1e3:8.2f} ms")
         )
-        rows.append((f"  of which the fan, {label}", f"{part / 1e3:8.0f} KB"))
+        rows.append((f"rerun work, {label}, an lr change (the fan cached)", f"{t_lr * 1e3:8.2f} ms"))
+    views = (
+        ("defaults", {}),
+        ("2000 steps", {"steps": "2000"}),
+        ("lr x 0.5,1,2,4", MULTIPLES),
+        ("lr x 0.5,1,2,4, 2000 steps", {**MULTIPLES, "steps": "2000"}),
+        ("7 optimizers", OPTIMIZERS),
+        ("7 optimizers, 2000 steps", {**OPTIMIZERS, "steps": "2000"}),
+        ("plateau schedule", {"sched": "plateau"}),
+    )
+    for label, q in views:
+        cfg = C.from_query(q)[0]
+        fans, packed = _fan_element(cfg)
+        spec = F.payload_bytes(_spec(cfg, fans))
+        raw = len(json.dumps(F.fan_spec(C.build_surface(cfg), fans), separators=(",", ":")))
+        runs = len(fans.fans)
+        rows.append(
+            (f"player payload, {label} (spec + fan element)", f"{(spec + len(packed)) / 1e3:8.0f} KB")
+        )
+        rows.append((f"  of which the player's spec ({runs} run{'s' * (runs > 1)})", f"{spec / 1e3:8.0f} KB"))
+        rows.append(
+            (
+                f"  of which the fan element ({len(fans.lrs)} lrs x {runs}; its JSON {raw / 1e3:.0f} KB)",
+                f"{len(packed) / 1e3:8.0f} KB",
+            )
+        )
     return rows
 
 
@@ -322,26 +378,168 @@ def browser_rows(n: int = 60, releases: int = 6, app: str | None = None) -> list
     ]
 
 
+SLIDER_READY = "#fanbar:not([hidden])"  # the player's lr slider is there (its fan arrived)
+
+
+def _ws_listen(page) -> list[tuple[str, int]]:
+    """Every websocket message the page receives from now on, as (kind, bytes): "fan element",
+    "player spec", "reference" (to a message the browser cached), else the message's type."""
+    import base64
+
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    got = []
+
+    def on_frame(event):
+        raw = event["response"]["payloadData"]
+        data = base64.b64decode(raw) if event["response"]["opcode"] == 2 else raw.encode()
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            kind = "reference"
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            el = msg.delta.new_element
+            kind = el.WhichOneof("type")
+            if kind == "component_instance":
+                name = el.component_instance.component_name
+                kind = {"lr_fan": "fan element", "descent_player": "player spec"}.get(
+                    name.rsplit(".", 1)[-1], kind
+                )
+        got.append((kind, len(data)))
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived", on_frame)
+    return got
+
+
+def _ws_text(msgs) -> str:
+    total = sum(n for _, n in msgs)
+    parts = {}
+    for kind, n in msgs:
+        if kind in ("fan element", "player spec", "reference"):
+            parts[kind] = parts.get(kind, 0) + n
+    detail = ", ".join(f"{k} {v / 1e3:.1f}" for k, v in parts.items())
+    return f"{total / 1e3:8.1f} KB ({detail} KB)"
+
+
+def ws_rows(
+    app: str | None = None, label: str = "now", views=(("default view", ""),)
+) -> list[tuple[str, str]]:
+    """Websocket bytes of a cold load and of an lr release (the slider's change) per view."""
+    exe = find_chromium()
+    if exe is None:
+        return [("websocket bytes", "skipped: no Chromium")]
+    from playwright.sync_api import sync_playwright
+
+    idle = "[data-test-script-state='notRunning']"
+    out = []
+    with Server(app=app) as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=FLAGS)
+        try:
+            for name, query in views:
+                pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+                msgs = _ws_listen(pg)
+                pg.goto(srv.url + "/" + query)
+                pg.wait_for_selector(idle, state="attached", timeout=90_000)
+                frame = pg.frame_locator(PLAYER).first
+                frame.locator(SLIDER_READY).wait_for(state="attached", timeout=60_000)
+                time.sleep(1.0)
+                cold = list(msgs)
+                for _ in range(2):  # the second release: the fan element is surely in the browser's cache
+                    n0 = len(msgs)
+                    frame.locator("body").evaluate(f"() => ({RELEASE_JS})()")
+                    pg.wait_for_selector(idle, state="attached", timeout=90_000)
+                    time.sleep(1.0)
+                release = msgs[n0:]
+                out.append((f"websocket, {label}, {name}: cold load", _ws_text(cold)))
+                out.append((f"websocket, {label}, {name}: an lr release", _ws_text(release)))
+                pg.close()
+        finally:
+            browser.close()
+    return out
+
+
+def compare_drag_rows(n: int = 60, rounds: int = 3, before: str | None = None) -> list[tuple[str, str]]:
+    """The drag (input -> frame painted, NEXT_PAINT_JS) in the one-run view and with 4 runs (lr x
+    0.5, 1, 2, 4), and (``before``: an earlier app.py, served beside) the earlier one-run view, their
+    pages taking turns in one browser so that the load is shared."""
+    exe = find_chromium()
+    if exe is None:
+        return [("in-player drag, 4 runs", "skipped: no Chromium")]
+    from contextlib import ExitStack
+
+    from playwright.sync_api import sync_playwright
+
+    views = [
+        ("one run", None, "?lr=0.1"),
+        ("4 runs (lr x 0.5,1,2,4)", None, "?lr=0.1&" + "&".join(f"{k}={v}" for k, v in MULTIPLES.items())),
+    ]
+    if before:
+        views.insert(0, ("one run, before", before, "?lr=0.1"))
+    got = {name: [] for name, _, _ in views}
+    positions = [int(200 + 150 * ((i * 37) % 41 - 20) / 20) for i in range(n)]
+    with ExitStack() as stack, sync_playwright() as pw:
+        servers = {app: stack.enter_context(Server(app=app)) for app in {app for _, app, _ in views}}
+        browser = pw.chromium.launch(executable_path=exe, args=FLAGS)
+        try:
+            pages = {}
+            for name, app, query in views:
+                pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+                pg.goto(servers[app].url + "/" + query)
+                pg.wait_for_selector(
+                    "[data-test-script-state='notRunning']", state="attached", timeout=90_000
+                )
+                frame = pg.frame_locator(PLAYER).first
+                frame.locator(SLIDER_READY).wait_for(state="attached", timeout=60_000)
+                pages[name] = (pg, frame.locator("body"))
+            time.sleep(1.0)
+            for _ in range(rounds):
+                for name, (pg, body) in pages.items():
+                    pg.bring_to_front()
+                    got[name] += body.evaluate(f"(b, p) => ({NEXT_PAINT_JS})(p)", positions)
+        finally:
+            browser.close()
+    return [
+        (
+            f"in-player lr drag, {name}: input -> frame painted ({len(v)} moves)",
+            f"p50 {statistics.median(v):6.1f} ms, p95 {percentile(v, 95):6.1f} ms",
+        )
+        for name, v in got.items()
+    ]
+
+
 def rows() -> list[tuple[str, str]]:
-    return engine_rows() + server_rows() + browser_rows()
+    return engine_rows() + server_rows() + ws_rows(views=WS_VIEWS) + browser_rows() + compare_drag_rows()
+
+
+WS_VIEWS = (("default view", ""), ("lr x 0.5,1,2,4", "?compare=multiples&mult=0.5,1,2,4"))
 
 
 def main() -> None:
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("engine", "server", "browser"), help="one part only")
+    ap.add_argument("--only", choices=("engine", "server", "ws", "browser"), help="one part only")
     ap.add_argument("--app", help="the browser rows against another copy of app.py (a variant)")
+    ap.add_argument("--before", help="an earlier app.py: its websocket bytes and its drag, beside these")
     args = ap.parse_args()
+
+    def ws():
+        before = ws_rows(app=args.before, label="before") if args.before else []
+        return before + ws_rows(app=args.app, views=WS_VIEWS)
+
     parts = {
         "engine": engine_rows,
         "server": server_rows,
-        "browser": lambda: browser_rows(app=args.app),
+        "ws": ws,
+        "browser": lambda: browser_rows(app=args.app) + compare_drag_rows(before=args.before),
     }
     for name, part in parts.items():
         if args.only in (None, name):
             for k, v in part():
-                print(f"{k:<72} {v}")
+                print(f"{k:<80} {v}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ batch (runs compare under the same noise; a batch equals its runs made one by on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -161,6 +161,13 @@ class PlateauDriver:
     def __init__(self, plateau, k: int):
         self.each = plateau if isinstance(plateau, list) else None
         self.plateau = plateau
+        if self.each and all(replace(s, base_lr=self.each[0].base_lr) == self.each[0] for s in self.each):
+            # one rule from K base lrs (an lr fan): Plateau.update is elementwise over the K runs with
+            # the rule's scalars, so one vectorized state whose lr starts at each run's base lr is the
+            # K separate ones (no Python loop over the runs at every step)
+            self.plateau, self.each = self.each[0], None
+            self.state = {**self.plateau.init(k), "lr": np.array([s.base_lr for s in plateau], np.float64)}
+            return
         self.state = [s.init(1) for s in self.each] if self.each else plateau.init(k)
 
     def update(self, loss: np.ndarray) -> np.ndarray:

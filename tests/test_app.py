@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import MutableMapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -277,7 +278,7 @@ def test_line_charts_are_drawn_by_the_player_not_by_plotly_chart():
 
     at = run_app({"surface": "quadratic", "lr": "0.6", "steps": "40"})
     assert not at.get("plotly_chart") and not charts(at)  # constant schedule: no preview either
-    (player,) = at.get("component_instance")
+    (player,) = [c for c in at.get("component_instance") if "spec" in json.loads(c.proto.json_args)]
     spec = json.loads(player.proto.json_args)["spec"]
     lines = spec["charts"]
     assert [c["title"] for c in lines] == [
@@ -355,3 +356,89 @@ def test_in_list_mode_the_unused_lr_controls_are_off_and_say_why():
     assert at.number_input(key="w.lr").disabled and at.selectbox(key="w.lr_grid").disabled
     assert "typed in the list" in at.number_input(key="w.lr").help
     assert not run_app().number_input(key="w.lr").disabled
+
+
+# -- the lr fan: its own element, sent once; the slider's release in every compare mode -------------
+
+
+class _State(MutableMapping):
+    """AppTest's session state as the page's callbacks see st.session_state (pop, get, ...). A widget
+    key stays: AppTest serializes the widgets of the last run before the next one (the page rebuilds
+    the select box of the 1-2-5 grid from w.lr; here it keeps its old value, which the lr ignores)."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def __getitem__(self, key):
+        return self.state[key]
+
+    def __setitem__(self, key, value):
+        self.state[key] = value
+
+    def __delitem__(self, key):
+        if key not in self.state:
+            raise KeyError(key)
+
+    def __iter__(self):
+        return iter(self.state.keys())
+
+    def __len__(self):
+        return len(list(self.state.keys()))
+
+
+def _elements(at):
+    """(the player's spec, the fan element's proto) of an AppTest run."""
+    import json
+
+    from lrlab.ui import player
+
+    found = {c.proto.component_name: c.proto for c in at.get("component_instance")}
+    spec = json.loads(found[player._component.name].json_args)["spec"]
+    return spec, found.get(player._carrier.name)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"compare": "multiples", "mult": "0.5,1,2,4"},
+        {"compare": "list", "lrs": "0.02,0.1,0.3"},
+        {"compare": "optimizers", "opts": "sgd,momentum,nesterov,adam"},
+        {"compare": "schedules", "scheds": "constant,step,cosine"},
+        {"sched": "plateau"},
+    ],
+    ids=["single", "multiples", "list", "optimizers", "schedules", "plateau"],
+)
+def test_the_fan_is_its_own_element_unchanged_by_an_lr_release_that_the_url_and_badges_follow(query):
+    """The fan element's arguments are byte-identical before and after an lr release (so Streamlit
+    sends a reference to the message the browser has), large enough to be cached
+    (global.minCachedMessageSize, 10 KB), and named by the player's spec; the release sets the lr (a
+    typed list: every lr times one factor), the URL follows, and each run's badge is its fan member's
+    verdict at that lr: what the drag showed."""
+    import json
+
+    from lrlab.ui.explorer.page import apply_player_value
+    from lrlab.ui.player import unpack_fan
+
+    at = run_app({"surface": "quadratic", "lr": "0.1", "steps": "50", **query})
+    spec, element = _elements(at)
+    args = json.loads(element.json_args)
+    assert spec["fan"]["id"] == args["id"] and len(element.SerializeToString()) > 10_000
+    fan = unpack_fan(args["fan"])
+    assert len(fan["members"]) == len(spec["runs"])
+    k = [i for i, v in enumerate(fan["lrs"]) if v == float(f"{v:.3g}") and 0.05 < v < 0.5][-1]  # a grid lr
+    lr = fan["lrs"][k]
+    apply_player_value(_State(at.session_state), {"lr": lr, "nonce": 1})
+    at.run()
+    assert not at.exception
+    spec2, element2 = _elements(at)
+    assert element2.SerializeToString(deterministic=True) == element.SerializeToString(deterministic=True)
+    assert spec2["id"] != spec["id"] and spec2["fan"]["id"] == args["id"]
+    q = url(at)
+    if query.get("compare") == "list":
+        assert q["lrs"] == ",".join(f"{v * lr / 0.02:.6g}" for v in (0.02, 0.1, 0.3)) and q["lr"] == "0.1"
+        assert spec2["fan"]["lr"] == pytest.approx(lr)
+    else:
+        assert float(q["lr"]) == lr and spec2["fan"]["lr"] == lr
+    assert [regime for _, regime in badges(at)] == [m["regime"][k] for m in fan["members"]]
+    assert [run["status"] for run in spec2["runs"]] == [m["status"][k] for m in fan["members"]]

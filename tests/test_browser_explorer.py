@@ -13,12 +13,16 @@ pytestmark = pytest.mark.browser
 PLAYER = "iframe[title='lrlab.ui.player.descent_player']"
 
 
-def open_app(page, url: str):
+def open_app(page, url: str, fan: bool = True):
+    """The page at ``url`` once its player has drawn, and (``fan``) its lr slider's fan has arrived
+    from the fan's own element."""
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1", timeout=60_000)
     wait_idle(page)
     player = page.frame_locator(PLAYER).first
     player.locator("body[data-ready='1']").wait_for(timeout=30_000)
+    if fan:
+        player.locator("body[data-fan-ready]").wait_for(state="attached", timeout=30_000)
     return player
 
 
@@ -398,6 +402,105 @@ def test_a_plugin_view_gets_a_button_a_div_sized_like_the_map_and_its_calls(page
     assert page.console_errors == []
 
 
-def test_a_compare_mode_has_no_fan_slider(page, app_url):
-    player = open_app(page, app_url + "/?surface=quadratic&compare=list&lrs=0.2,0.3&steps=40")
-    assert not player.locator("#fanbar").is_visible() and not player.locator("#fanverdict").is_visible()
+COUNT_RUNS = """() => { window.__runs = 0; new MutationObserver(() => {
+     if (document.querySelector("[data-test-script-state='running']")) window.__runs++;
+   }).observe(document.body,
+              {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]}); }"""
+
+
+def ws_messages(page):
+    """The websocket's messages the page receives from now on: (kind, bytes) per ForwardMsg, kind
+    "el:<element>" ("el:component_instance:<name>") for a new element, "ref" for a reference to a
+    message the browser cached (Streamlit's ForwardMsg cache), else the message's type."""
+    import base64
+
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    got = []
+
+    def on_frame(event):
+        raw = event["response"]["payloadData"]
+        data = base64.b64decode(raw) if event["response"]["opcode"] == 2 else raw.encode()
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            kind = "ref"
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            el = msg.delta.new_element
+            kind = "el:" + el.WhichOneof("type")
+            if kind == "el:component_instance":
+                kind += ":" + el.component_instance.component_name.rsplit(".", 1)[-1]
+        got.append((kind, len(data)))
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived", on_frame)
+    return got
+
+
+def test_multiples_drag_together_the_2x_run_crosses_2_over_lambda_and_the_release_resends_no_fan(
+    page, app_url
+):
+    """lr × 0.5, 1, 2, 4 on the bowl (λ = 4, 2/λ = 0.5) with SGD: dragging the player's lr slider past
+    1/λ = 0.25 takes the 2× run past 2/λ: its verdict turns diverged while the 1× run's stays
+    oscillating, each run keeping its ratio, with no rerun while the mouse moves; the page's badges
+    give way meanwhile. The release sets the sidebar's lr and the URL; its websocket carries no fan:
+    the fan's element comes as a reference to the message the browser cached on the first load."""
+    ws = ws_messages(page)
+    player = open_app(page, app_url + "/?surface=quadratic&lr=0.1&steps=60&compare=multiples&mult=0.5,1,2,4")
+    page.wait_for_timeout(500)
+    cold = list(ws)
+    fan_bytes = [n for kind, n in cold if kind == "el:component_instance:lr_fan"]
+    assert len(fan_bytes) == 1, cold
+    runs = player.locator("#readout .run")
+    assert runs.count() == 4 and player.locator("#fanval").inner_text() == "lr = 0.1"
+    assert [runs.nth(k).get_attribute("data-regime") for k in range(4)] == [
+        "too_slow",
+        "converged",
+        "converged",
+        "oscillating",
+    ]
+    assert player.locator("#fankeys").is_visible()  # one stripe per run on the track, its colour beside
+    page.evaluate(COUNT_RUNS)
+    slider = player.get_by_role("slider", name="Learning rate")
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    knob = player.locator("#fanlr").evaluate("e => e.value / e.max")
+    page.mouse.move(box["x"] + 10 + (box["width"] - 20) * knob, y)
+    page.mouse.down()
+    lo, hi = np.log(1e-4), np.log(10)
+    seen = []
+    for lr in np.geomspace(0.12, 0.4, 14):  # from below 1/λ to past it: 2× from 0.24 to 0.8
+        page.mouse.move(box["x"] + 10 + (box["width"] - 20) * (np.log(lr) - lo) / (hi - lo), y)
+        shown = float(player.locator("#fanval").inner_text().removeprefix("lr = "))
+        names = [runs.nth(k).inner_text() for k in range(4)]
+        for k, m in enumerate((0.5, 1, 2, 4)):  # each run keeps its ratio to the slider's lr
+            assert names[k].startswith(f"{m:g}× · lr = {float(f'{m * shown:.4g}'):g}"), (names[k], shown)
+        seen.append((shown, [runs.nth(k).get_attribute("data-regime") for k in range(4)]))
+    crossed = [regimes for shown, regimes in seen if 0.26 < shown < 0.49]
+    assert crossed and all(r[2] == "diverged" and r[1] == "oscillating" for r in crossed), seen
+    assert all(r[2] != "diverged" for shown, r in seen if shown < 0.24), seen
+    assert not page.locator("[data-testid='lr-badges']").is_visible()
+    assert page.locator("[data-testid='lr-stale']").is_visible()
+    assert page.evaluate("window.__runs") == 0  # no round trip while dragging
+    lr = player.locator("#fanval").inner_text().removeprefix("lr = ")
+    shot = runs.nth(2).inner_text()
+    assert "diverged at step" in shot and "above 2/λ" in shot
+    n0 = len(ws)
+    page.mouse.up()
+    page.wait_for_function(f"() => location.search.includes('lr={lr}')", timeout=30_000)
+    wait_idle(page)
+    player.locator("body[data-fan-ready]").wait_for(state="attached", timeout=10_000)
+    assert float(page.get_by_label("exact lr").input_value()) == pytest.approx(float(lr), rel=1e-3)
+    page.locator("[data-testid='lr-badges']").wait_for(state="visible", timeout=10_000)
+    assert page.locator(".lr-badge").nth(2).get_attribute("data-regime") == "diverged"
+    assert page.locator(".lr-badge").nth(1).get_attribute("data-regime") == "oscillating"
+    release = ws[n0:]
+    assert not any(kind.endswith(":lr_fan") for kind, _ in release), release
+    assert any(kind == "ref" for kind, _ in release), release
+    player_bytes = sum(n for kind, n in release if kind.endswith(":descent_player"))
+    sent = sum(n for _, n in release)
+    print(f"fan element {fan_bytes[0] / 1e3:.0f} KB on the first load; the release {sent / 1e3:.0f} KB")
+    assert sent - player_bytes < 25_000  # besides the player's new spec only small page elements
+    assert page.console_errors == []

@@ -240,23 +240,33 @@ def test_the_fan_carries_each_lrs_side_exit_and_final_loss_and_fixed_chart_range
     cfg, _ = C.from_query({"surface": "quadratic", "lr": "0.3", "steps": "60"})
     result = P.simulate(cfg)
     surf = C.build_surface(cfg)
-    spec = F.player_spec(surf, result.runs, result.start, lr_fan=result.fan)
-    fan, crit, tr = spec["fan"], result.fan.critical, result.fan.traj
+    spec = F.player_spec(surf, result.runs, result.start, lr_fan=result.fan, fan_id="f1", fan_lr=0.3)
+    assert spec["fan"] == {"id": "f1", "lr": 0.3, "fmin": F.fan_floor(surf, result.fan, result.runs)}
+    fan = F.fan_spec(surf, result.fan)
+    (member,) = fan["members"]
+    (lr_fan,) = result.fan.fans
+    crit, tr, fmin = lr_fan.critical, lr_fan.traj, spec["fan"]["fmin"]
+    assert member["lrs"] == fan["lrs"] == list(result.fan.lrs) and member["factor"] == 1.0
     for i, lr in enumerate(fan["lrs"]):
         # the side of each lr, in the theory's words; the band is crit.side's
-        assert fan["side_kind"][i] == crit.side(lr)
-        assert fan["side"][i].lower().startswith(theory.SIDE_WORDS[crit.side(lr)].split(":")[0])
-        # a diverged run has no final loss; the others their last loss above the minimum
+        assert member["side_kind"][i] == crit.side(lr)
+        assert member["side"][i].lower().startswith(theory.SIDE_WORDS[crit.side(lr)].split(":")[0])
+        # a diverged run has no final loss; the others their last loss
         if tr.diverged_at[i] is not None:
-            assert fan["final"][i] is None and fan["exit"][i] is not None
+            assert member["final"][i] is None and member["exit"][i] is not None
         else:
-            assert fan["final"][i] == pytest.approx(max(tr.loss[i, -1] - fan["fmin"], 1e-16), rel=1e-3)
+            assert member["final"][i] == pytest.approx(tr.loss[i, -1], rel=1e-3)
         k, _ = F.exit_points(tr.points[i], surf.bounds)
-        assert (fan["exit"][i] or [-1])[0] == k
-    assert {fan["side_kind"][i] for i, lr in enumerate(fan["lrs"]) if lr > 0.5 * 1.001} == {"diverge"}
-    # the charts' y ranges hold every run of the fan (a drag moves the line, not the axes)
+        assert (member["exit"][i] or [-1])[0] == k
+    assert {member["side_kind"][i] for i, lr in enumerate(fan["lrs"]) if lr > 0.5 * 1.001} == {"diverge"}
+    assert {member["side_short"][i] for i, lr in enumerate(fan["lrs"]) if lr > 0.5 * 1.001} == {"above 2/λ"}
+    # the run on screen carries its own sentence and side, against the same lines
+    run = spec["runs"][0]
+    assert run["explanation"] == result.runs[0].traj.explanation
+    assert run["side_kind"] == crit.side(0.3) == "overshoot" and run["side_short"] == "between 1/λ and 2/λ"
+    # the charts' y ranges hold every run of the fan and the run on screen (a drag moves the line)
     loss, lr_chart, grad = (c["figure"]["layout"] for c in spec["charts"])
-    gaps = np.maximum(tr.loss - fan["fmin"], 1e-16)
+    gaps = np.maximum(tr.loss - fmin, 1e-16)
     lo, hi = loss["yaxis"]["range"]
     assert loss["yaxis"]["autorange"] is False
     assert lo <= np.log10(np.nanmin(gaps)) < np.log10(np.nanmax(gaps)) <= hi
@@ -267,11 +277,17 @@ def test_the_fan_carries_each_lrs_side_exit_and_final_loss_and_fixed_chart_range
     # a schedule: each lr's sentence is the theory's sentence of segments
     cfg, _ = C.from_query({"surface": "quadratic", "lr": "0.3", "steps": "60", "sched": "step"})
     result = P.simulate(cfg)
-    fan = F.player_spec(C.build_surface(cfg), result.runs, result.start, lr_fan=result.fan)["fan"]
-    i = fan["index"]
-    assert fan["side"][i] == theory.lr_sides(result.fan.critical, result.fan.traj.lr[i])[1]
-    # an adaptive optimizer has no lines: no side sentence
+    (member,) = F.fan_spec(C.build_surface(cfg), result.fan)["members"]
+    (lr_fan,) = result.fan.fans
+    for i in (0, 40, len(lr_fan.lrs) - 1):
+        assert member["side"][i] == theory.lr_sides(lr_fan.critical, lr_fan.traj.lr[i])[1]
+        d = lr_fan.traj.diverged_at[i]
+        if d is None:  # the band of the lr it ended on
+            assert member["side_short"][i].startswith("ends ")
+        else:  # a run that diverged: the band of its last update's lr, and when
+            assert member["side_short"][i] == f"above 2/λ at step {d - 1}", (d, lr_fan.traj.lr[i][: d + 1])
+    # an adaptive optimizer has no lines: no side sentence, no ticks
     cfg, _ = C.from_query({"surface": "quadratic", "opt": "adam", "steps": "60"})
     result = P.simulate(cfg)
-    fan = F.player_spec(C.build_surface(cfg), result.runs, result.start, lr_fan=result.fan)["fan"]
-    assert fan["side"] is None and fan["lines"] == []
+    fan = F.fan_spec(C.build_surface(cfg), result.fan)
+    assert fan["members"][0]["side"] is None and fan["lines"] == []

@@ -159,7 +159,8 @@ def test_the_explorer_sends_the_slice_with_the_player_spec():
     cfg = C.Config(surface="quadratic", lr=0.35, steps=40)
     result = P.simulate(cfg)
     spec = FS.slice_spec(C.build_surface(cfg), result.runs, lr_fan=result.fan)
-    assert spec["fan"] is not None and set(spec["fan"]) == {0} and spec["runs"] == [0]
+    (member,) = spec["fan"]  # the pipeline's fan (lrlab.fan.Fans): one list per run of the view
+    assert set(member) == {0} and spec["runs"] == [0] and len(member) == len(result.fan.lrs)
     # small beside the player's spec: one curve of a few hundred samples and one index per fan lr
     assert len(json.dumps(spec, separators=(",", ":"))) < 12_000
 
@@ -170,15 +171,27 @@ def test_at_most_max_slices_the_runs_first_then_the_fans_most_used():
     result = P.simulate(cfg, surf)
     spec = FS.slice_spec(surf, result.runs, lr_fan=result.fan)
     assert len(spec["slices"]) == FS.MAX_SLICES and spec["runs"] == [0]
-    centres = slices.centres(surf, result.fan.traj)
-    sent = [i for i in spec["fan"] if i is not None]
-    assert None in spec["fan"] and set(sent) <= set(range(FS.MAX_SLICES))
-    for k, i in enumerate(spec["fan"]):
+    (lr_fan,) = result.fan.fans
+    (fan,) = spec["fan"]
+    centres = slices.centres(surf, lr_fan.traj)
+    sent = [i for i in fan if i is not None]
+    assert None in fan and set(sent) <= set(range(FS.MAX_SLICES))
+    for k, i in enumerate(fan):
         if i is not None:
             assert spec["slices"][i]["m"] == pytest.approx(list(centres[k]), rel=1e-5, abs=1e-5)
     counts = [sent.count(i) for i in range(1, FS.MAX_SLICES)]  # after the run's own slice, 0
     assert counts == sorted(counts, reverse=True) and min(counts) >= 1
     # a left-out minimum is used by no more fan lrs than any minimum sent
-    keys = [tuple(np.round(c, 6)) for c, i in zip(centres, spec["fan"], strict=True) if i is None]
+    keys = [tuple(np.round(c, 6)) for c, i in zip(centres, fan, strict=True) if i is None]
     assert max(keys.count(key) for key in keys) <= min(counts)
     assert len(json.dumps(spec, separators=(",", ":"))) < 80_000
+
+
+def test_several_runs_fans_say_which_slice_each_members_run_is_on():
+    """lr × multiples: one list per run, run k's fan runs (member k) sliced as run k's own."""
+    cfg = C.Config(surface="quadratic", lr=0.1, steps=40, compare="multiples")
+    result = P.simulate(cfg)
+    spec = FS.slice_spec(C.build_surface(cfg), result.runs, lr_fan=result.fan)
+    assert len(spec["fan"]) == len(result.runs) == 4
+    assert [len(row) for row in spec["fan"]] == [len(result.fan.lrs)] * 4
+    assert {i for row in spec["fan"] for i in row} == {0} and spec["runs"] == [0] * 4

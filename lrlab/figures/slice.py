@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lrlab import slices, theory
+from lrlab.fan import Fans, as_fans
 from lrlab.figures.parts import sig
 from lrlab.figures.surface import FONT, Run, _axis, _round
 
@@ -213,7 +214,8 @@ def _key(surface, m) -> tuple:
 
 def slice_spec(surface, runs: Sequence[Run], *, lr_fan=None) -> dict:
     """``spec["slice"]`` of the descent player: ``{"slices": [...], "runs": [i per run], "fan": [i or
-    None per fan lr] or None}``: one slice per minimum the runs are sliced through
+    None per fan lr] or None}`` (for a ``lrlab.fan.Fans``, the fan of several runs, ``"fan"`` is one
+    such list per member, run k's fan being member k's): one slice per minimum the runs are sliced through
     (``slices.centres``), in order of first use, then the minima the lr fan's runs (which the player's
     lr slider swaps in) are sliced through, the most used first, up to ``MAX_SLICES`` in all (a fan lr
     whose minimum is left out has None: the view says its slice comes with the slider's release).
@@ -224,9 +226,10 @@ def slice_spec(surface, runs: Sequence[Run], *, lr_fan=None) -> dict:
     k = len(runs)
     members = [(r.label, r.traj) for r in runs]
     trajs = [r.traj for r in runs]
-    if lr_fan is not None:  # the fan's runs: the first run's optimizer at other lrs (same label)
-        members += [(runs[0].label, lr_fan.traj)] * len(lr_fan.lrs)
-        trajs.append(lr_fan.traj)
+    fans = [] if lr_fan is None else as_fans(lr_fan).fans
+    for j, f in enumerate(fans):  # the fan's runs: run j's optimizer at other lrs (same label)
+        members += [(runs[min(j, k - 1)].label, f.traj)] * len(f.lrs)
+        trajs.append(f.traj)
     points = [
         p for tr in trajs for p in np.asarray(tr.points, np.float64).reshape(-1, *np.shape(tr.points)[-2:])
     ]
@@ -263,4 +266,10 @@ def slice_spec(surface, runs: Sequence[Run], *, lr_fan=None) -> dict:
                 "layout": layout,
             }
         )
-    return {"slices": out, "runs": index[:k], "fan": index[k:] if lr_fan is not None else None}
+    if lr_fan is None:
+        return {"slices": out, "runs": index[:k], "fan": None}
+    rows, at = [], k
+    for f in fans:
+        rows.append(index[at : at + len(f.lrs)])
+        at += len(f.lrs)
+    return {"slices": out, "runs": index[:k], "fan": rows if isinstance(lr_fan, Fans) else rows[0]}

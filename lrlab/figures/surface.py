@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lrlab import theory
+from lrlab.fan import as_fans
 from lrlab.figures import DASHES, SYMBOLS, colour
 from lrlab.figures.parts import sig, stop_mark
 from lrlab.theory import OVERSHOOT_RULE
@@ -83,6 +84,30 @@ def _rounded(a, decimals: int) -> list:
     return out.tolist()
 
 
+def _sig_rows(a, digits: int = 4) -> list:
+    """``sig`` of every value of ``a`` with its shape kept (nested lists), vectorized: each value to
+    ``digits`` significant digits as the double nearest that decimal (an integer times or over an
+    exact power of ten: IEEE's correctly rounded product or quotient), so its JSON is as short as
+    ``sig``'s; NaN/inf -> None. A value whose power of ten is not exact in a double (beyond 10^±22)
+    goes through ``sig`` itself."""
+    a = np.asarray(a, np.float64)
+    with np.errstate(all="ignore"):
+        e = np.floor(np.log10(np.abs(a))) - (digits - 1)  # the power of the last digit kept
+        fine = np.isfinite(a) & (a != 0) & (np.abs(e) <= 22)
+        p = 10.0 ** np.abs(np.where(fine, e, 0))
+        r = np.where(e < 0, np.round(a * p) / p, np.round(a / p) * p)
+    r = np.where(a == 0, 0.0, r)
+    bad = ~np.isfinite(a)
+    rest = ~fine & ~bad & (a != 0)
+    if not bad.any() and not rest.any():
+        return r.tolist()
+    out = r.astype(object)
+    out[bad] = None
+    if rest.any():
+        out[rest] = sig(a[rest], digits)
+    return out.tolist()
+
+
 def _round(a, decimals: int) -> list:
     """Round to ``decimals`` places, flattened; NaN/inf -> None (JSON null)."""
     return _rounded(np.ravel(a), decimals)
@@ -93,9 +118,14 @@ def _round(a, decimals: int) -> list:
 
 def regime_text(traj) -> str:
     """'diverged at step 7', 'oscillating', ... for one run."""
-    if traj.regime == "diverged" and traj.diverged_at is not None:
-        return f"diverged at step {traj.diverged_at}"
-    return REGIME_LABEL.get(traj.regime, traj.regime)
+    return status_text(traj.regime, traj.diverged_at)
+
+
+def status_text(regime: str, diverged_at: int | None) -> str:
+    """:func:`regime_text` from a run's regime and the step it diverged at."""
+    if regime == "diverged" and diverged_at is not None:
+        return f"diverged at step {diverged_at}"
+    return REGIME_LABEL.get(regime, regime)
 
 
 def legend_text(run: Run) -> str:
@@ -466,57 +496,113 @@ def ball_shapes(runs: Sequence[Run], dec: int) -> list[dict]:
     return out
 
 
-def fan_spec(surface, lr_fan, runs: Sequence[Run], lr: float) -> dict:
-    """What the player's lr slider draws from: every run of the fan (``lrlab.fan.Fan``) as the map's
-    path and the charts' lines need it (the same rounding and the same f* as :func:`player_spec`),
-    each lr's regime, badge text and sentence, the theory's lines, and the fan index of ``lr``."""
+def fan_spec(surface, lr_fan, labels: Sequence[str] | None = None) -> dict:
+    """The lr fan as the player's lr slider draws from it: JSON-ready, and independent of the lr (it is
+    sent once, as its own page element, and reused while only the lr changes). ``lr_fan``: a
+    ``lrlab.fan.Fans`` (or a ``Fan``, one member); ``labels``: each member's run label with "{lr}"
+    where the player writes the member's lr (default "lr = {lr}").
+
+    ``lrs``: the shared base grid (the slider's lrs); ``lines``: the theory's lines of the configured
+    optimizer on that scale (the slider's ticks); ``members``: per run of the view, in its order,
+    ``label``, ``factor`` and per grid lr (member lr = factor × base lr) the map's path (``x``, ``y``,
+    the same rounding as :func:`player_spec`), ``loss`` (raw: the player subtracts its spec's f*),
+    ``gnorm``, ``lr`` per step (None for a constant lr), ``regime``, ``status`` (the badge's words),
+    ``explanation`` (the engine's sentence), ``side`` / ``side_kind`` / ``side_short`` (where the
+    member's lr sits against its own optimizer's lines, :func:`side_texts`; None without lines),
+    ``diverged_at``,
+    ``exit`` (where the path first leaves the box, :func:`exit_points`) and ``final`` (the last
+    recorded loss; None for a run that diverged: it has none)."""
+    fans = as_fans(lr_fan)
     dec = _decimals(surface)
-    tr = lr_fan.traj
-    fmin = floor_value(surface, runs=runs)
-    lrs = np.asarray(tr.lr, np.float64)
-    constant = bool(np.all(lrs == lrs[:, :1]))
-    rows = {"x": [], "y": [], "loss": [], "gnorm": [], "lr": []}
-    status, explanation = [], []
-    for k in range(len(lr_fan.lrs)):
-        one = tr.run(k)
-        pts = np.asarray(one.points, np.float64)
-        rows["x"].append(_round(pts[:, 0], dec))
-        rows["y"].append(_round(pts[:, 1], dec))
+    members = []
+    for k, f in enumerate(fans.fans):
+        tr = f.traj
+        pts = np.asarray(tr.points, np.float64)
+        lrs = np.asarray(tr.lr, np.float64)
+        constant = bool(np.all(lrs == lrs[:, :1]))
         with np.errstate(all="ignore"):
-            rows["loss"].append(sig(one.loss))
-            rows["gnorm"].append(sig(np.maximum(np.asarray(one.grad_norm, np.float64), 1e-16)))
-        rows["lr"].append(None if constant else sig(lrs[k]))
-        status.append(regime_text(one))
-        explanation.append(one.explanation)
-    crit = lr_fan.critical
+            loss = _sig_rows(tr.loss)
+            gnorm = _sig_rows(np.maximum(np.asarray(tr.grad_norm, np.float64), 1e-16))
+        sides = side_texts(f.critical, lrs, tr.diverged_at)
+        steps, xy = exit_points(pts, surface.bounds)
+        diverged = np.array([d is not None for d in tr.diverged_at])
+        members.append(
+            {
+                "label": labels[k] if labels is not None else "lr = {lr}",
+                "factor": float(fans.members[k].factor),
+                "lrs": [float(v) for v in f.lrs],
+                "x": _rounded(pts[..., 0], dec),
+                "y": _rounded(pts[..., 1], dec),
+                "loss": loss,
+                "gnorm": gnorm,
+                "lr": [None] * len(lrs) if constant else _sig_rows(lrs),
+                "regime": list(tr.regime),
+                "status": [status_text(r, d) for r, d in zip(tr.regime, tr.diverged_at, strict=True)],
+                "explanation": list(tr.explanation),
+                **sides,
+                "diverged_at": list(tr.diverged_at),
+                "exit": [_exit_json(int(i), q, dec) for i, q in zip(steps, xy, strict=True)],
+                "final": sig(np.where(diverged, np.nan, f.final_loss)),
+            }
+        )
+    return {"lrs": [float(v) for v in fans.lrs], "lines": _tick_lines(fans.critical), "members": members}
+
+
+def _tick_lines(crit) -> list[dict]:
+    """The theory's lines as the slider's labelled ticks: ``{"lr", "label"}`` ("1/λ = 0.25", ...)."""
+    if crit is None or crit.diverge is None:
+        return []
     lines = []
-    sides = None
-    if crit is not None and crit.diverge is not None:
-        over = OVERSHOOT_RULE.get(crit.rule)
-        if crit.overshoot is not None and over:
-            lines.append({"lr": float(crit.overshoot), "label": f"{over} = {crit.overshoot:.3g}"})
-        lines.append({"lr": float(crit.diverge), "label": f"{crit.rule} = {crit.diverge:.3g}"})
-        # where each lr sits against the lines, in the theory's words: for a constant lr its band
-        # ("between the lines: overshoots, still converges"; the lines are the slider's ticks), for a
-        # schedule the sentence of segments the page's theory box writes (theory.lr_sides)
-        sides = [_side_words(crit, row[0]) if constant else theory.lr_sides(crit, row) for row in lrs]
-    steps, xy = exit_points(tr.points, surface.bounds)
-    final = np.where(np.array([d is None for d in tr.diverged_at]), lr_fan.final_loss - fmin, np.nan)
+    over = OVERSHOOT_RULE.get(crit.rule)
+    if crit.overshoot is not None and over:
+        lines.append({"lr": float(crit.overshoot), "label": f"{over} = {crit.overshoot:.3g}"})
+    lines.append({"lr": float(crit.diverge), "label": f"{crit.rule} = {crit.diverge:.3g}"})
+    return lines
+
+
+def fan_floor(surface, lr_fan, runs: Sequence[Run] = ()) -> float:
+    """f* of "loss above the minimum" for a view with a fan: :func:`floor_value` over the view's
+    ``runs`` and every run of the fan, so that no drawn loss, the server's or a dragged one, is below
+    it (the player subtracts it from the fan's raw losses)."""
+    trajs = [f.traj for f in as_fans(lr_fan).fans]
+    return floor_value(surface, runs=[*runs, *(Run("", tr) for tr in trajs)])
+
+
+def side_texts(crit, lrs, diverged_at=None) -> dict:
+    """Where each run's lrs (``lrs`` (K, T), one row per run) sit against ``crit``'s lines, in the
+    theory's words: ``side`` (for a constant lr its band, "Between the lines: overshoots, still
+    converges."; for a schedule the sentence of segments the page's theory box writes,
+    ``theory.lr_sides``), ``side_kind`` (the band of the last lr) and ``side_short`` (a few words for a
+    run's verdict beside others', "above 2/λ"; for a schedule the band of the lr it ended on, "ends
+    below 1/λ", or for a run that diverged at step d (``diverged_at``, one per run) of the lr of its
+    last update, "above 2/λ at step d−1"). Each None where ``crit`` has no lines (an adaptive
+    optimizer)."""
+    if crit is None or crit.diverge is None:
+        return {"side": None, "side_kind": None, "side_short": None}
+    rows = np.asarray(lrs, np.float64).reshape(len(lrs), -1)
+    constant = bool(np.all(rows == rows[:, :1]))
+    sides = [_side_words(crit, row[0]) if constant else theory.lr_sides(crit, row) for row in rows]
+    over = OVERSHOOT_RULE.get(crit.rule) or "the overshoot line"
+    short = {
+        "monotone": f"below {over}",
+        "overshoot": f"between {over} and {crit.rule}",
+        "edge": f"on {crit.rule}",
+        "diverge": f"above {crit.rule}",
+    }
+
+    def words(k: int, kind: str) -> str:
+        if constant:
+            return short.get(kind, "")
+        d = None if diverged_at is None else diverged_at[k]
+        if d is None:
+            return "ends " + short.get(kind, "")
+        t = max(0, min(int(d), rows.shape[1]) - 1)  # its last update's lr
+        return f"{short.get(crit.side(float(rows[k, t])), '')} at step {t}"
+
     return {
-        "lrs": [float(v) for v in lr_fan.lrs],
-        "index": lr_fan.nearest(lr),
-        "regime": list(tr.regime),
-        "status": status,
-        "explanation": explanation,
-        "side": None if sides is None else [sentence for _, sentence in sides],
-        "side_kind": None if sides is None else [kind for kind, _ in sides],
-        "diverged_at": list(tr.diverged_at),
-        "exit": [_exit_json(int(k), p, dec) for k, p in zip(steps, xy, strict=True)],
-        # the U curve: each lr's final loss above the minimum; None for a run that diverged (it has none)
-        "final": sig(np.maximum(final, 1e-16)),
-        "fmin": float(fmin),  # the loss chart draws max(loss − fmin, 1e-16), as loss_figure does
-        "lines": lines,
-        **rows,
+        "side": [sentence for _, sentence in sides],
+        "side_kind": [kind for kind, _ in sides],
+        "side_short": [words(k, kind) for k, (kind, _) in enumerate(sides)],
     }
 
 
@@ -527,16 +613,21 @@ def _side_words(crit, lr: float) -> tuple[str, str]:
     return kind, f"{words[0].upper()}{words[1:]}."
 
 
-def fan_ranges(lr_fan, fmin: float) -> dict[str, list[float]]:
-    """The y range (log10, padded) of each per-step chart over every run of the fan, so a drag of the
-    player's lr moves the line against fixed axes: ``loss`` (f − f*, floored at 1e-16 as
-    :func:`loss_figure`), ``lr`` and ``gnorm``. ``None`` for a chart with no positive value."""
-    tr = lr_fan.traj
+def fan_ranges(lr_fan, fmin: float, runs: Sequence[Run] = ()) -> dict[str, list[float]]:
+    """The y range (log10, padded) of each per-step chart over every run of the fan (every member's)
+    and the view's ``runs``, so a drag of the player's lr moves the lines against fixed axes: ``loss``
+    (f − f*, floored at 1e-16 as :func:`loss_figure`), ``lr`` and ``gnorm``. ``None`` for a chart with
+    no positive value."""
+    trajs = [f.traj for f in as_fans(lr_fan).fans] + [r.traj for r in runs]
+
+    def values(attr: str) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(tr, attr), np.float64).ravel() for tr in trajs])
+
     with np.errstate(all="ignore"):
         series = {
-            "loss": np.maximum(np.asarray(tr.loss, np.float64) - fmin, 1e-16),
-            "lr": np.asarray(tr.lr, np.float64),
-            "gnorm": np.maximum(np.asarray(tr.grad_norm, np.float64), 1e-16),
+            "loss": np.maximum(values("loss") - fmin, 1e-16),
+            "lr": values("lr"),
+            "gnorm": np.maximum(values("grad_norm"), 1e-16),
         }
     out = {}
     for key, v in series.items():
@@ -561,23 +652,34 @@ def player_spec(
     hint: str = "",
     charts: bool = True,
     lr_fan=None,
+    fan_id: str = "",
+    fan_lr: float | None = None,
 ) -> dict:
     """Everything the descent player draws, JSON-ready; ``id`` changes whenever the content does.
 
     ``charts``: include :func:`line_charts` (drawn by the player beside or under its map);
-    ``lr_fan``: a ``lrlab.fan.Fan`` for the player's own lr slider (:func:`fan_spec`), single run only."""
+    ``lr_fan``: the ``lrlab.fan.Fans`` (or ``Fan``) of the player's own lr slider, sent apart as
+    :func:`fan_spec` under ``fan_id``: ``spec["fan"]`` only names it (``id``), says which lr of the
+    slider the runs are (``lr``: ``fan_lr``, default the first run's first lr) and the f* the player
+    subtracts from the fan's losses (``fmin``, :func:`fan_floor`); the charts' y ranges are fixed over
+    the fan and the runs (:func:`fan_ranges`)."""
     dec = _decimals(surface)
     map_traces, map_layout = map_static(surface, start)
     shapes = ball_shapes(runs, dec)
     if shapes:
         map_layout = {**map_layout, "shapes": [*map_layout.get("shapes", []), *shapes]}
     s3_traces, s3_layout = surface3d_static(surface, start)
+    members = () if lr_fan is None else as_fans(lr_fan).fans
     out_runs = []
     for k, run in enumerate(runs):
         tr = run.traj
         pts = np.asarray(tr.points, np.float64)
         gstep, vstep, eff = _internals(tr, dec)
         leave, where = exit_points(pts, surface.bounds)
+        crit = members[k].critical if k < len(members) else None
+        side = {
+            key: v if v is None else v[0] for key, v in side_texts(crit, [tr.lr], [tr.diverged_at]).items()
+        }
         out_runs.append(
             {
                 "name": run.label,
@@ -596,6 +698,8 @@ def player_spec(
                 "diverged_at": tr.diverged_at,
                 "exit": _exit_json(int(leave), where, dec),  # [k, x, y]: "left at step k" on the map
                 "regime": tr.regime,
+                "explanation": tr.explanation,
+                **side,  # with a fan: where its lr sits against its member's lines (as the fan's runs)
             }
         )
     steps = max((len(r["x"]) - 1 for r in out_runs), default=0)
@@ -614,11 +718,16 @@ def player_spec(
         "surface3d": {"traces": s3_traces, "layout": s3_layout},
         "runs": out_runs,
         "charts": [],
-        "fan": fan_spec(surface, lr_fan, runs, float(runs[0].traj.lr[0])) if lr_fan is not None else None,
+        "fan": None,
     }
-    if charts:  # with a fan, fixed y ranges over all its runs: a drag moves the line, not the axes
-        ranges = None if lr_fan is None else fan_ranges(lr_fan, spec["fan"]["fmin"])
-        spec["charts"] = line_charts(surface, runs, ranges=ranges)
+    fmin = None
+    if lr_fan is not None:
+        fmin = fan_floor(surface, lr_fan, runs)
+        lr0 = float(runs[0].traj.lr[0]) if fan_lr is None else float(fan_lr)
+        spec["fan"] = {"id": str(fan_id), "lr": lr0, "fmin": fmin}
+    if charts:  # with a fan, fixed y ranges over all its runs: a drag moves the lines, not the axes
+        ranges = None if lr_fan is None else fan_ranges(lr_fan, fmin, runs)
+        spec["charts"] = line_charts(surface, runs, ranges=ranges, fmin=fmin)
     spec["id"] = _fingerprint(surface, runs, start, spec)
     return spec
 
@@ -629,7 +738,7 @@ def _fingerprint(surface, runs: Sequence[Run], start, spec: dict) -> str:
     h = hashlib.sha1()
     opts = {k: spec[k] for k in ("steps", "height", "focus", "clickable", "hint", "aspect", "run_legend")}
     fan = spec.get("fan")
-    fan_key = None if fan is None else (fan["lrs"], fan["index"])
+    fan_key = None if fan is None else (fan["id"], fan["lr"], fan["fmin"])
     head = (_surface_key(surface), [float(v) for v in start], opts, len(spec["charts"]), fan_key)
     h.update(repr(head).encode())
     for run in runs:
@@ -707,9 +816,10 @@ def _divergence_marks(run: Run, k: int, y) -> list[dict]:
     )
 
 
-def loss_figure(surface, runs: Sequence[Run], *, height: int = 300) -> dict:
-    """Loss above the minimum, f - f*, per step on a log axis (linear convergence is a straight line)."""
-    fmin = floor_value(surface, runs=runs)
+def loss_figure(surface, runs: Sequence[Run], *, height: int = 300, fmin: float | None = None) -> dict:
+    """Loss above the minimum, f - f*, per step on a log axis (linear convergence is a straight line);
+    f* is :func:`floor_value` of the runs unless ``fmin`` is given."""
+    fmin = floor_value(surface, runs=runs) if fmin is None else fmin
     traces = []
     for k, run in enumerate(runs):
         with np.errstate(all="ignore"):
@@ -746,12 +856,17 @@ CHART_HEIGHT = 210
 
 
 def line_charts(
-    surface, runs: Sequence[Run], *, height: int = CHART_HEIGHT, ranges: dict | None = None
+    surface,
+    runs: Sequence[Run],
+    *,
+    height: int = CHART_HEIGHT,
+    ranges: dict | None = None,
+    fmin: float | None = None,
 ) -> list[dict]:
     """The player's per-step charts: ``{"title", "note", "figure"}`` for the loss above the minimum
     (log), the learning rate and the gradient norm (log). ``ranges`` (:func:`fan_ranges`): fixed log
     y ranges (and x from 0 to the last step), the lr chart then on a log axis too."""
-    loss = loss_figure(surface, runs, height=height)
+    loss = loss_figure(surface, runs, height=height, fmin=fmin)
     lr = lr_figure(runs, height=height)
     grad = grad_norm_figure(runs, height=height)
     steps = max((len(r.traj.loss) - 1 for r in runs), default=0)

@@ -50,6 +50,8 @@ iframe[data-testid="stCustomComponentV1"] { display: block; }
 html[data-lr-preview] .lr-dep, html[data-lr-preview] [class*="st-key-lr-dep"] { display: none; }
 html[data-lr-preview] .lr-stale { display: block; border-left: .45rem solid #888; border-radius: .4rem;
                                   background: #f2f2f2; padding: .35rem .7rem; margin: .2rem 0 .6rem; }
+/* the lr fan's element (lrlab.ui.player.fan_carrier) draws nothing: no room, no gap */
+.st-key-lrlab-fan { display: none !important; }
 @media (max-width: 640px) {
   h1 { font-size: 1.55rem !important; }
   /* the header (sidebar toggle, menu) floats over the page top on a phone: start below it */
@@ -62,14 +64,23 @@ html[data-lr-preview] .lr-stale { display: block; border-left: .45rem solid #888
 # the class (or st.container key prefix) of what the page writes for the server's lr: hidden while the
 # player shows another lr (see CSS above)
 LR_DEPENDENT = "lr-dep"
+FAN_CARRIER = "lrlab-fan"  # the st.container key of the lr fan's hidden element (see CSS above)
 
 
-def stale_note(lr: float) -> str:
-    """Shown in place of the lr-dependent blocks while the player shows another lr than ``lr``."""
+def stale_note(lr: float, runs: int = 1) -> str:
+    """Shown in place of the lr-dependent blocks while the player shows another lr than ``lr`` (the
+    slider's lr of a view of ``runs`` runs)."""
     shown = html.escape(f"{lr:g}")
+    if runs > 1:
+        what = (
+            f"The player shows the runs at another lr than lr = {shown} "
+            "(their verdicts: in the player, beside each run's name)."
+        )
+    else:
+        what = f"The player shows another lr than lr = {shown} (its verdict: under the player's lr slider)."
     return (
-        f'<div class="lr-stale" data-testid="lr-stale">The player shows another lr than lr = {shown} '
-        "(its verdict: under the player's lr slider). This column follows when you release the slider.</div>"
+        f'<div class="lr-stale" data-testid="lr-stale">{what} '
+        "This column follows when you release the slider.</div>"
     )
 
 

@@ -22,12 +22,13 @@ from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import pipeline as P
 from lrlab.ui.explorer import present, presets
 from lrlab.ui.labels import OPT_LABELS, SCHEDULE_LABELS, SURFACE_LABELS
-from lrlab.ui.player import descent_player
+from lrlab.ui.player import descent_player, fan_carrier, pack_fan
 from lrlab.ui.session import PageState
 from lrlab.ui.widgets import optimizer_and_schedule, param_widget, preset_picker
 
 LR_GRID = tuple(float(f"{m}e{e}") for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
 PLAYER_KEY = "player"
+FAN_KEY = "lrfan"  # the lr fan's hidden element (lrlab.ui.player.fan_carrier)
 PRESET_KEY = "explorer.preset"
 COMPARE_LABELS = {
     "none": "Single run",
@@ -54,21 +55,53 @@ def surface_of(cfg: C.Config):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _simulate(cfg: C.Config) -> P.Result:
-    return P.simulate(cfg, surface_of(cfg))
+    return P.simulate(cfg, surface_of(cfg), with_fan=False)  # the fan: _fan, cached on its own key
+
+
+class LrFan:
+    """The view's lr fan (``lrlab.fan.Fans``, or None where it cannot run), its id and its element's
+    text (``fan_spec`` packed by ``pack_fan``), made once per fan: the same strings on every rerun
+    that keeps it."""
+
+    def __init__(self, fans, fan_id: str, text: str):
+        self.fans, self.id, self.text = fans, fan_id, text
+
+
+# a resource, not data: read-only, and never copied on a rerun (st.cache_data would unpickle its runs)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _fan(key: str, _cfg: C.Config) -> LrFan:
+    """The lr fan of every config whose ``P.fan_key`` is ``key`` (``_cfg``, one of them, is not hashed)."""
+    surf = surface_of(_cfg)
+    fans = P.fan_of(_cfg, surf)
+    if fans is None:
+        return LrFan(None, "", "")
+    labels = [label for _, label in P.fan_members(_cfg)]
+    return LrFan(fans, P.fan_id(key), pack_fan(F.fan_spec(surf, fans, labels)))
+
+
+def fan_for(cfg: C.Config) -> LrFan:
+    return _fan(P.fan_key(cfg), cfg)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _figures(cfg: C.Config) -> dict:
     result = _simulate(cfg)
     surf = surface_of(cfg)
+    lr_fan = fan_for(cfg)
     figures = {
         # the map, the 3D view and the per-step line charts: one component, one plotly.js
         "spec": F.player_spec(
-            surf, result.runs, result.start, hint="Click the map to start a run there.", lr_fan=result.fan
+            surf,
+            result.runs,
+            result.start,
+            hint="Click the map to start a run there.",
+            lr_fan=lr_fan.fans,
+            fan_id=lr_fan.id,
+            fan_lr=P.base_lr(cfg),
         ),
         "csv": F.runs_csv(result.runs),
     }
-    figures["spec"]["slice"] = slice_spec(surf, result.runs, lr_fan=result.fan)  # the player's Slice view
+    figures["spec"]["slice"] = slice_spec(surf, result.runs, lr_fan=lr_fan.fans)  # the player's Slice view
     return figures
 
 
@@ -107,7 +140,10 @@ def _on_lr() -> None:
 def apply_player_value(ss, value) -> None:
     """What the player sends back: ``{"lr": x}`` when its lr slider is released (the sidebar, the
     badges and the URL follow), ``{"start": [x, y]}`` for a click on the map, ``{"view": name}`` when
-    the student switches views (the URL follows; an unknown name is ignored)."""
+    the student switches views (the URL follows; an unknown name is ignored). The released lr is the
+    slider's (``P.base_lr``): the lr of the view (lr × multiples keep their ratios, several optimizers
+    or schedules run at it), or in "Typed list of lrs" mode the first typed lr: the list is rewritten
+    by one factor (``P.scaled_list``), as the list box writes lrs."""
     if not isinstance(value, dict):
         return
     if "view" in value:
@@ -119,12 +155,22 @@ def apply_player_value(ss, value) -> None:
             lr = float(value["lr"])
         except (TypeError, ValueError):
             return
-        if C.LR_MIN <= lr <= C.LR_MAX:
-            ss["w.lr"] = lr
-            ss.pop("w.lr_grid", None)  # as _on_lr: the slider's options follow the new lr
+        if not C.LR_MIN <= lr <= C.LR_MAX:
+            return
+        if ss.get("w.compare") == "list":
+            cfg, _ = C.SCHEMA.from_widgets(ss)
+            lrs = P.scaled_list(cfg, lr)
+            if all(C.LR_MIN <= v <= C.LR_MAX for v in lrs):
+                ss["w.lrs"] = _LRS_FIELD.to_widget(lrs, cfg)
+            return
+        ss["w.lr"] = lr
+        ss.pop("w.lr_grid", None)  # as _on_lr: the slider's options follow the new lr
         return
     if "start" in value:
         _set_start(ss, value["start"])
+
+
+_LRS_FIELD = next(f for f in C.SCHEMA.fields if f.attr == "lrs")  # the list box's own formatting
 
 
 def _on_player() -> None:
@@ -349,8 +395,26 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
         f"**{who}** · λ = {crit.lam:.3g} at the minimum ({at}) · {over} = **{crit.overshoot:.3g}** · "
         f"{crit.rule} = **{crit.diverge:.3g}**"
     )
-    if result.fan is not None and result.fan.critical is not None:
-        return f"{lines}  \nWhich side of them the lr is on: under the player's lr slider, for its lr."
+    lr_fan = fan_for(cfg).fans
+    if lr_fan is not None and lr_fan.critical is not None:
+        if len(result.runs) > 1:
+            where = "each run's lr is on: in the player's verdicts, for the lrs it draws"
+        else:
+            where = "the lr is on: under the player's lr slider, for its lr"
+        ticks = lr_fan.critical
+        if max(abs(a - b) for a, b in zip(ticks.at, crit.at, strict=True)) > 1e-6 * (
+            1 + max(map(abs, crit.at))
+        ):
+            # the slider's lines (its fan has no lr: read at the minimum the start leads to) are another
+            # minimum's: say which, and their numbers, so that every number on screen has its source
+            t_at = ", ".join(f"{v:.3g}" for v in ticks.at)
+            t_over = theory.OVERSHOOT_RULE.get(ticks.rule, "overshoot")
+            return (
+                f"{lines}  \nThe player's lr slider draws the lines at the minimum ({t_at}) the start leads "
+                f"to: λ = {ticks.lam:.3g} · {t_over} = **{ticks.overshoot:.3g}** · {ticks.rule} = "
+                f"**{ticks.diverge:.3g}**. Which side of its lines {where}."
+            )
+        return f"{lines}  \nWhich side of them {where}."
     return f"{lines}  \n:{tint}[{sentence}]"
 
 
@@ -421,10 +485,14 @@ def render() -> None:
             "regime_colors": style.REGIME_COLORS,
         }
         descent_player(spec, key=PLAYER_KEY, on_change=_on_player)
+        lr_fan = fan_for(cfg)
+        if lr_fan.fans is not None:  # hidden (style.FAN_CARRIER): only hands the fan to the player
+            with st.container(key=style.FAN_CARRIER):
+                fan_carrier(lr_fan.id, lr_fan.text, key=FAN_KEY)
     with side:
         # lr-dependent: hidden while the player's lr slider shows another lr (style.stale_note instead)
         block = f'<div class="lr-badges {style.LR_DEPENDENT}" data-testid="lr-badges">{"".join(badges)}</div>'
-        st.html(block + style.stale_note(cfg.lr))
+        st.html(block + style.stale_note(P.base_lr(cfg), runs=len(result.runs)))
         with st.container(border=True):
             st.markdown(_critical_text(result, cfg))
 

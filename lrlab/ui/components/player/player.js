@@ -30,7 +30,7 @@ reaching into this closure. A plugin file pushes a function onto window.lrlabPla
     id: "slice", label: "Slice",
     available(spec) -> bool,      // whether its button shows for this spec
     mount(div),                   // once: an empty div of its own, placed and sized like the map
-    draw(spec, step) -> Promise,  // shown, or new runs (a new spec, a fan drag): draw it all
+    draw(spec, step) -> Promise,  // shown, or new runs (a new spec, an lr drag): draw it all
     step(spec, step),             // the step changed (Play, scrub, keys): a cheap update
     slide(ctx, t, box) -> Promise,  // optional: on a slide (slides.js), in box {x, y, width, height}
   })
@@ -39,8 +39,9 @@ A view's button also sets the URL (view=<id>: the component's value {view}); spe
 
 The player hides the other views when one is shown and calls draw / step where it draws its own
 map: draw when the view is shown, when a new spec arrives while it is shown, and when the lr
-slider's drag puts another fan run in spec.runs[0] (the same object every view reads); step on
-every step change while it is shown. A view whose available(spec) turns false is left for the map.
+slider's drag puts other runs in spec.runs (every run is replaced in place: the same objects every
+view reads; run.fanIndex says which fan run it is, -1 for the server's); step on every step change
+while it is shown. A view whose available(spec) turns false is left for the map.
 */
 (function () {
   "use strict";
@@ -165,6 +166,66 @@ every step change while it is shown. A view whose available(spec) turns false is
     },
   };
   window.addEventListener("pagehide", () => page.preview(false));
+
+  // ---- the lr fan, from its own element (same origin) ----------------------------------------------
+  // The fan (every run the lr slider can show) does not depend on the lr, the spec does: it is the
+  // argument of a hidden element of its own (lrlab/ui/player.py fan_carrier), which Streamlit sends
+  // once and then, while only the lr changes, as a reference to the message the browser has. That
+  // element's frame (components/fan/carrier.js) keeps the fan's text on the page under
+  // "__lrlabFan:" + id and fires "lrlab-fan" there; spec.fan.id names the fan this spec goes with.
+  // The text is deflated JSON in base64 (lrlab/ui/player.py pack_fan, 4-6x smaller): inflated here
+  // with the browser's DecompressionStream and parsed in this frame (no object of another frame is
+  // kept), once per fan. This is the only place the player reads another frame's data.
+  const fanStore = {
+    KEY: "__lrlabFan:",
+    parsed: { id: null, fan: null }, // the last fan parsed
+    loading: { id: null, promise: null },
+    waiting: null, // {id, fn}: the fan the spec names, until its text is on the page
+    host() {
+      try {
+        const top = window.parent;
+        return top !== window && top.location.origin === location.origin ? top : null;
+      } catch (e) {
+        return null;
+      }
+    },
+    inflate(text) {
+      const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      return new Response(stream).text().then(JSON.parse);
+    },
+    // fn(fan) once the fan `id` is here: at once if it is parsed, else when its text is on the page
+    want(id, fn) {
+      fanStore.waiting = null;
+      if (fanStore.parsed.id === id) {
+        fn(fanStore.parsed.fan);
+        return;
+      }
+      fanStore.waiting = { id: id, fn: fn };
+      fanStore.look();
+    },
+    look() {
+      const w = fanStore.waiting;
+      const top = fanStore.host();
+      const text = w && top ? top[fanStore.KEY + w.id] : undefined;
+      if (typeof text !== "string") return;
+      fanStore.waiting = null;
+      if (fanStore.loading.id !== w.id) {
+        fanStore.loading = { id: w.id, promise: fanStore.inflate(text) };
+      }
+      fanStore.loading.promise.then((fan) => {
+        fanStore.parsed = { id: w.id, fan: fan };
+        w.fn(fan);
+      }, (err) => console.warn("LR Lab: the lr fan could not be read:", err));
+    },
+  };
+  (function () {
+    const top = fanStore.host();
+    if (!top) return;
+    const onFan = () => fanStore.look();
+    top.addEventListener("lrlab-fan", onFan);
+    window.addEventListener("pagehide", () => top.removeEventListener("lrlab-fan", onFan));
+  })();
 
   // ---- state ------------------------------------------------------------------------------------
   const el = (id) => document.getElementById(id);
@@ -509,10 +570,12 @@ every step change while it is shown. A view whose available(spec) turns false is
     return traces;
   }
 
-  function restyleAll(traces, plotDiv, offset, P) {
-    // only the dynamic traces are touched; the static ones (the surface, minima) keep their data
+  function restyleAll(traces, plotDiv, offset, P, named) {
+    // only the dynamic traces are touched; the static ones (the surface, minima) keep their data;
+    // `named`: their legend's names too (other runs: an lr drag)
     const update = { x: traces.map((tr) => tr.x), y: traces.map((tr) => tr.y) };
     if (traces.length && traces[0].z !== undefined) update.z = traces.map((tr) => tr.z);
+    if (named) update.name = traces.map((tr) => tr.name || "");
     const idx = traces.map((_, i) => offset + i);
     return (P || Plotly).restyle(plotDiv, update, idx);
   }
@@ -595,8 +658,8 @@ every step change while it is shown. A view whose available(spec) turns false is
   // with the new data, one per frame right after a paint, and each overlay gives way: hover, zoom and
   // the slides see plotly.js's charts again.
   const PAUSE_MS = 200;
-  let fanDrawn = -1; // the fan index drawn in spec.runs[0] (-1: no fan)
-  let chartFan = []; // per chart, the fan index plotly.js's line shows
+  let fanDrawn = -1; // the fan index drawn in spec.runs (-1: the server's runs)
+  let chartFan = []; // per chart, the fan index plotly.js's lines show
   let chartPause = null;
 
   function afterPaint(fn) {
@@ -614,15 +677,17 @@ every step change while it is shown. A view whose available(spec) turns false is
     return last < 0 ? null : { x: last, y: y[last], text: "diverged at step " + d };
   }
 
-  // chart j's series for the run drawn (0: loss above the minimum, 1: lr, 2: gradient norm)
-  function chartSeries(j) {
-    const run = spec.runs[0];
-    const y = [run.gap, run.lr, spec.fan.gnorm[fanDrawn]][j];
+  // chart j's series for run k as drawn (0: loss above the minimum, 1: lr, 2: gradient norm): its fan
+  // member's run, or the server's own line
+  function chartSeries(j, k) {
+    const run = spec.runs[k];
+    const c = spec.charts[j];
+    const y = run.fanIndex >= 0 ? [run.gap, run.lr, fanData.members[k].gnorm[run.fanIndex]][j] : c._lines[k].y;
     const stop = j !== 1 && run.diverged_at !== null ? stopAt(y, run.diverged_at) : null;
-    return { y: y, stop: stop, color: run.color };
+    return { y: y, stop: stop, color: run.color, line: c._lines[k].line };
   }
 
-  // the chart's line by hand, on its fixed axes (linear steps, log values)
+  // the chart's lines by hand, on its fixed axes (linear steps, log values)
   function liveChart(j) {
     const d = chartDivs[j];
     const area = plotAxes.area(d);
@@ -636,30 +701,33 @@ every step change while it is shown. A view whose available(spec) turns false is
       const v = log ? (y > 0 ? Math.log10(y) : null) : y;
       return v === null ? null : [area.x + (x - r.x[0]) * sx, area.y + (r.y[1] - v) * sy];
     };
-    const sr = chartSeries(j);
-    const line = c._line || c.figure.data[0];
+    const series = spec.runs.map((_, k) => chartSeries(j, k));
     d._lrlabOver.draw({
-      runs: [{ x: sr.y.map((_, i) => i), y: sr.y, head: null, color: line.line.color, dash: line.line.dash,
-               width: line.line.width, dot: 0 }],
+      runs: series.map((sr) => ({ x: sr.y.map((_, i) => i), y: sr.y, head: null, color: sr.line.color,
+                                  dash: sr.line.dash, width: sr.line.width, dot: 0 })),
       arrows: [], exits: [], balls: [],
-      marks: sr.stop ? [Object.assign({ color: sr.color }, sr.stop)] : [],
+      marks: series.filter((sr) => sr.stop).map((sr) => Object.assign({ color: sr.color }, sr.stop)),
     }, proj, area);
     d.parentNode.classList.add("live");
   }
 
-  // plotly.js redraws chart j with the run drawn (the same traces from one lr to the next: loss and
-  // |∇f| always carry a mark trace, empty unless the run diverged), then its overlay gives way
+  // plotly.js redraws chart j with the runs drawn: the server's own traces, or each run's line and
+  // a mark trace (loss and |∇f|: empty unless the run diverged), then its overlay gives way
   function redrawChart(j) {
     const c = spec.charts[j];
-    c._line = c._line || c.figure.data[0];
-    const sr = chartSeries(j);
-    const data = [Object.assign({}, c._line, { y: sr.y })];
-    if (j !== 1) {
-      data.push({
-        type: "scatter", mode: "markers+text", x: sr.stop ? [sr.stop.x] : [], y: sr.stop ? [sr.stop.y] : [],
-        text: sr.stop ? [sr.stop.text] : [], textposition: "bottom right",
-        textfont: { color: sr.color, size: 15 }, marker: { symbol: "x", size: 14, color: sr.color },
-        showlegend: false, hoverinfo: "skip",
+    let data = c._server;
+    if (fanDrawn >= 0) {
+      data = [];
+      spec.runs.forEach((_, k) => {
+        const sr = chartSeries(j, k);
+        data.push(Object.assign({}, c._lines[k], { y: sr.y }));
+        if (j === 1) return;
+        data.push({
+          type: "scatter", mode: "markers+text", x: sr.stop ? [sr.stop.x] : [], y: sr.stop ? [sr.stop.y] : [],
+          text: sr.stop ? [sr.stop.text] : [], textposition: "bottom right",
+          textfont: { color: sr.color, size: 15 }, marker: { symbol: "x", size: 14, color: sr.color },
+          showlegend: false, hoverinfo: "skip",
+        });
       });
     }
     c.figure.data = data;
@@ -673,8 +741,8 @@ every step change while it is shown. A view whose available(spec) turns false is
   // once the drag pauses: the charts that lag behind, one per frame after the paint
   function chartTick() {
     const j = chartFan.findIndex((v) => v !== fanDrawn);
-    if (j < 0 || !spec || !spec.fan) {
-      if (spec && spec.fan) document.body.dataset.chartsFanIndex = String(fanDrawn); // tests, benchmarks
+    if (j < 0 || !spec || !fanData) {
+      if (spec && fanData) document.body.dataset.chartsFanIndex = String(fanDrawn); // tests, benchmarks
       return;
     }
     redrawChart(j).then(() => afterPaint(chartTick));
@@ -682,30 +750,56 @@ every step change while it is shown. A view whose available(spec) turns false is
 
   // after a move: every chart's line follows by hand now, plotly.js's once the drag pauses
   function chartsFollow() {
-    if (!spec.fan) return;
+    if (!fanData) return;
     chartDivs.forEach((_, j) => liveChart(j));
     clearTimeout(chartPause);
     chartPause = setTimeout(() => afterPaint(chartTick), PAUSE_MS);
   }
 
+  // whether the page already says run's lr is lr: its name ("2× · lr = 0.2") or the lr slider's
+  // value, which every run of several optimizers shares (not a schedule's lr of a later step)
+  function saysLr(run, lr) {
+    const shown = fanDrawn >= 0 && fanData ? fanData.lrs[fanDrawn] : spec.fan ? spec.fan.lr : null;
+    return run.name.includes("lr = " + fmt(lr)) || (shown !== null && fmt(lr) === fmt(shown));
+  }
+
+  // each run's line: its colour, its name (its lr), then for one run "(its regime): loss, lr" (the
+  // lr slider's verdict says the rest), for several its regime word in its colour and where its lr
+  // sits against its optimizer's lines ("above 2/λ"), then its loss and lr at this step
   function updateReadout() {
     readout.replaceChildren();
+    const several = spec.runs.length > 1;
     spec.runs.forEach((run, k) => {
       const span = document.createElement("span");
       span.className = "run";
+      span.dataset.regime = run.regime;
       const sw = document.createElement("span");
       sw.className = "sw";
       sw.style.background = run.color;
       span.appendChild(sw);
-      let text = run.name + " (" + run.status + "): ";
-      if (run.diverged_at !== null && step >= run.diverged_at) {
-        text = run.name + ": diverged at step " + run.diverged_at;
+      const gone = run.diverged_at !== null && step >= run.diverged_at;
+      let text;
+      if (several) {
+        const pill = document.createElement("span");
+        pill.className = "pill";
+        pill.style.background = (spec.regime_colors || {})[run.regime] || "#333";
+        pill.textContent = run.status;
+        pill.title = run.explanation || "";
+        span.append(document.createTextNode(run.name + " "), pill);
+        text = (run.side_short ? " " + run.side_short : "") + (gone ? ", " : ": ");
+      } else {
+        text = run.name + (gone ? ": diverged at step " + run.diverged_at + ", " : " (" + run.status + "): ");
+      }
+      if (gone) {
+        // the lr of its last update (its verdict and its lr, as for a run still going)
+        const lr = run.lr[Math.max(0, Math.min(run.diverged_at, run.lr.length) - 1)];
+        text = several && saysLr(run, lr) ? text.replace(/, $/, "") : text + "lr " + fmt(lr);
       } else {
         const i = Math.min(step, run.loss.length - 1);
         text += "loss " + fmt(run.loss[i]);
         // the lr of the update leaving this step; at the last step, the last update's
         const j = Math.min(step, run.lr.length - 1);
-        if (j >= 0) text += ", lr " + fmt(run.lr[j]);
+        if (j >= 0 && !(several && saysLr(run, run.lr[j]))) text += ", lr " + fmt(run.lr[j]);
         if (k === spec.focus && run.eff && step < run.lr.length) {
           text += ", effective lr x " + fmt(run.eff[0][step]) + " · y " + fmt(run.eff[1][step]);
         }
@@ -765,7 +859,7 @@ every step change while it is shown. A view whose available(spec) turns false is
       const side = Math.max(260, Math.min(room, (w - m.l - 10 - LEGEND_W) * aspect + m.t + b));
       const plotW = (side - m.t - b) / aspect;
       const plotUnder = Math.min(w - m.l - m.r, (height - m.t - m.b - (spec.legend_px || 70)) / aspect);
-      if (plotW > 200 && plotW > plotUnder) {
+      if (plotW > 150 && plotW > plotUnder) {
         const margin = Object.assign({}, m, { b: b, r: Math.max(10, w - m.l - plotW) });
         const legend = Object.assign({}, spec.map.layout.legend, {
           orientation: "v", xref: "paper", x: 1.03, xanchor: "left", yref: "paper", y: 1, yanchor: "top",
@@ -791,6 +885,7 @@ every step change while it is shown. A view whose available(spec) turns false is
     else rows.forEach((r) => rowsHome.parentNode.insertBefore(r, rowsHome));
     mapSide.hidden = !on;
     if (window.LRLabFan) window.LRLabFan.hold(); // the verdict's box is measured where it stands
+    holdReadout(); // and so is the readout's
   }
 
   // the map's fit (mapFit) with the rows beside it if the legend is, else above it
@@ -824,18 +919,22 @@ every step change while it is shown. A view whose available(spec) turns false is
 
   let lastWidth = 0;
   let lastRoom = 0;
-  window.addEventListener("resize", () => {
-    if (!spec) return;
-    const room = screenRoom();
-    if (Math.abs(mapBox.clientWidth - lastWidth) < 8 && Math.abs(room - lastRoom) < 8) return;
+  // the map (or a plugin's view) sized again for the room it has now
+  function refit() {
     lastWidth = mapBox.clientWidth;
-    lastRoom = room;
+    lastRoom = screenRoom();
     if (view === "map") {
+      sideFits = true;
       const fit = fitMap();
       delete fit.beside;
       Plotly.relayout(mapDiv, fit).then(setHeight);
     }
     else sizePlugins();
+  }
+  window.addEventListener("resize", () => {
+    if (!spec) return;
+    if (Math.abs(mapBox.clientWidth - lastWidth) < 8 && Math.abs(screenRoom() - lastRoom) < 8) return;
+    refit();
   });
 
   // ---- building a spec ------------------------------------------------------------------------------
@@ -1117,33 +1216,84 @@ every step change while it is shown. A view whose available(spec) turns false is
     tip.hidden = true;
   });
 
-  // ---- the lr fan (fan.js): the run on screen becomes the fan's run at the dragged lr ------------
-  // spec.runs[0] is replaced in place, so every view (map, 3D, plugins) reads the fan run from it
-  function applyFan(i) {
-    const f = spec.fan;
-    const run = spec.runs[0];
-    const steps = f.x[i].length - 1;
-    const lrRow = f.lr[i] || new Array(steps).fill(f.lrs[i]);
-    Object.assign(run, {
-      x: f.x[i], y: f.y[i], loss: f.loss[i], lr: lrRow, exit: f.exit[i],
-      status: f.status[i], regime: f.regime[i], diverged_at: f.diverged_at[i],
-      name: "lr = " + fmt(f.lrs[i]), gstep: null, vstep: null, eff: null, // arrows: the step taken only
-      gap: f.loss[i].map((v) => (v === null ? null : Math.max(v - f.fmin, 1e-16))),
+  // ---- the lr fan (fan.js): the runs on screen become their fan members' runs at the dragged lr ----
+  // Every run of spec.runs is replaced in place (fan index i; -1: the server's runs, saved when the spec
+  // came), so every view (map, 3D, plugins) reads them from there
+  let fanData = null; // the fan spec.fan names, once it is here (fanStore)
+  let serverRuns = []; // a copy of each run as the server sent it
+  // the runs' data at fan index i (-1: the server's), nothing drawn
+  function setRuns(i) {
+    spec.runs.forEach((run, k) => {
+      if (i < 0) {
+        Object.assign(run, serverRuns[k], { gap: null, fanIndex: -1 });
+        return;
+      }
+      const m = fanData.members[k];
+      const steps = m.x[i].length - 1;
+      Object.assign(run, {
+        x: m.x[i], y: m.y[i], loss: m.loss[i], lr: m.lr[i] || new Array(steps).fill(m.lrs[i]), exit: m.exit[i],
+        status: m.status[i], regime: m.regime[i], diverged_at: m.diverged_at[i], explanation: m.explanation[i],
+        side_short: m.side_short ? m.side_short[i] : null, name: m.label.replace("{lr}", fmt(m.lrs[i])), gstep: null, vstep: null, eff: null, // arrows: the step taken only
+        gap: m.loss[i].map((v) => (v === null ? null : Math.max(v - spec.fan.fmin, 1e-16))), fanIndex: i,
+      });
+      run.legend = run.name + " · " + run.status;
     });
-    run.legend = run.name + " · " + run.status;
+  }
+
+  function applyFan(i) {
+    setRuns(i);
     fanDrawn = i;
     if (view === "map") drawMap();
     else if (view === "3d") {
-      if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D);
+      if (built3d) restyleAll(dyn3d(step), div3d, static3d, Plotly3D, true);
     } else drawPlugin(pluginView(view));
     updateReadout();
-    page.preview(i !== f.index);
+    page.preview(i >= 0); // fan.js shows the server's runs (-1) wherever the lr is the server's
     chartsFollow();
-    document.body.dataset.fanIndex = String(i); // for tests and benchmarks: the fan run on screen
+    document.body.dataset.fanIndex = String(i); // for tests and benchmarks: the fan runs on screen
   }
 
   function releaseFan(lr) {
     send("streamlit:setComponentValue", { value: { lr: lr, nonce: Date.now() }, dataType: "json" });
+  }
+
+  const fanHooks = { apply: applyFan, release: releaseFan, server: (k) => serverRuns[k] };
+
+  // above the map, the readout's box is as tall as its tallest text over the fan at this step
+  // (measured once per spec and where it moves), so a drag never changes the frame's height (the page
+  // would lay itself out again, and the map move under the pointer); beside the map it takes no room
+  function holdReadout() {
+    readout.style.minHeight = "";
+    if (!fanData || readout.parentNode === mapSide) return;
+    let tallest = 0;
+    for (let i = -1; i < fanData.lrs.length; i++) {
+      setRuns(i);
+      updateReadout();
+      tallest = Math.max(tallest, readout.getBoundingClientRect().height);
+    }
+    setRuns(fanDrawn);
+    updateReadout();
+    readout.style.minHeight = Math.ceil(tallest) + "px";
+  }
+
+  // the slider for this spec: hidden until its fan is here (at once for the fan already parsed)
+  function setupFan() {
+    fanData = null;
+    if (!window.LRLabFan) return;
+    window.LRLabFan.setup(spec, null, fanHooks);
+    delete document.body.dataset.fanReady;
+    if (!spec.fan || !spec.fan.id) return;
+    const id = spec.fan.id;
+    let built = false; // whether the map was sized without the slider (its fan came later)
+    fanStore.want(id, (fan) => {
+      if (!spec.fan || spec.fan.id !== id || fanData === fan) return;
+      fanData = fan;
+      window.LRLabFan.setup(spec, fan, fanHooks);
+      holdReadout();
+      if (built) refit(); // the slider now stands above the map: the map gets the room left
+      document.body.dataset.fanReady = id; // for tests and benchmarks: the slider is there
+    });
+    built = true;
   }
 
   // ---- render messages from Streamlit -------------------------------------------------------------
@@ -1170,12 +1320,20 @@ every step change while it is shown. A view whose available(spec) turns false is
     setPlaying(false);
     step = sameShape && !newView ? Math.min(step, spec.steps) : spec.steps;
     el("hint").textContent = spec.hint || "";
-    fanDrawn = spec.fan ? spec.fan.index : -1;
+    spec.runs.forEach((run) => {
+      run.fanIndex = -1; // the server's own run (fan.js, applyFan)
+    });
+    serverRuns = spec.runs.map((run) => Object.assign({}, run));
+    fanDrawn = -1;
     chartFan = (spec.charts || []).map(() => fanDrawn);
+    (spec.charts || []).forEach((c) => {
+      c._server = c.figure.data; // the server's traces, one "lines" trace per run (then its marks)
+      c._lines = c.figure.data.filter((t) => t.mode === "lines");
+    });
     clearTimeout(chartPause);
     page.shown = null;
     page.preview(false); // the page speaks for the lr drawn again
-    if (window.LRLabFan) window.LRLabFan.setup(spec, { apply: applyFan, release: releaseFan });
+    setupFan();
     showButtons();
     if (asked !== view && canShow(asked, spec)) setView(asked, true);
     else if (!canShow(view, spec)) setView("map");

@@ -4,7 +4,7 @@ The loss along the steepest direction through a minimum m, g(s) = f(m + s·v) �
 per slice (spec.slice.slices[i].traces, static; traces[0] is the curve). Each run's point p_t is
 projected onto the line, s_t = (p_t − m)·v, and drawn at (s_t, g(s_t)) with g interpolated linearly
 between the curve's own samples: the dot lies on the drawn curve. The projection is done here, from
-the paths the player has, so a drag of the player's lr slider (which swaps spec.runs[0]'s path for a
+the paths the player has, so a drag of the player's lr slider (which swaps every run's path for a
 fan run's) redraws with no server round trip; spec.slice.fan says which slice each fan run is on.
 
 Per run, in its colour: every dot so far (small), the last TRAIL moves as segments from dot to dot,
@@ -57,15 +57,12 @@ Several minima (runs that end in different ones) give several slices: a picker c
     div.append(head, plotDiv, note);
   }
 
-  // the fan run now in spec.runs[0] (fan.js swaps in the fan's arrays themselves), or -1
-  function fanIndex() {
-    return spec.fan && spec.slice.fan ? spec.fan.x.indexOf(spec.runs[0].x) : -1;
-  }
-
-  // the slice run k is drawn on; null for a fan run whose minimum's slice was not sent (spec.slice.fan)
+  // the slice run k is drawn on; null for a fan run whose minimum's slice was not sent. A dragged run
+  // is its fan member's run at fan index run.fanIndex (player.js applyFan; -1: the server's run), and
+  // spec.slice.fan[k] says which slice each of member k's fan runs is on
   function sliceOf(k) {
-    const f = k === 0 ? fanIndex() : -1;
-    return f >= 0 ? spec.slice.fan[f] : spec.slice.runs[k];
+    const f = spec.runs[k].fanIndex;
+    return f >= 0 && spec.slice.fan ? spec.slice.fan[k][f] : spec.slice.runs[k];
   }
 
   // the slice of the run the arrows follow (the first run when none), unless one was picked
