@@ -9,7 +9,8 @@ Sections: engine (``bench_engine``: Adam on Rosenbrock vs torch loops, the NumPy
 (``bench_browser``), pages (``bench_pages``: each page's weight above a hello-world floor, the map's
 first drawing, the NN lab's redraw), memory (``bench_memory``), fan (``bench_fan``: the lr fan's engine
 speed against torch loops, the rerun and payload with the fan, the in-player drag against a server
-round trip). The classroom load test is separate:
+round trip), wire (``bench_wire``: the bytes a laptop receives through a counting proxy, with and
+without websocket compression). The classroom load test is separate:
 ``python benchmarks/load_classroom.py`` (60 s + set-up).
 
 Extras: ``test`` (Playwright) and ``parity`` (torch) are enough for every section; without
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stclient import load_average  # noqa: E402
 
-SECTIONS = ("engine", "mlp", "payload", "server", "browser", "pages", "memory", "fan")
+SECTIONS = ("engine", "mlp", "payload", "server", "browser", "pages", "memory", "fan", "wire")
 
 
 def section_rows(name: str) -> list[tuple[str, str]]:
@@ -67,6 +68,10 @@ def section_rows(name: str) -> list[tuple[str, str]]:
         return b.rows()
     if name == "fan":
         import bench_fan as b
+
+        return b.rows()
+    if name == "wire":
+        import bench_wire as b
 
         return b.rows()
     raise ValueError(f"unknown section {name!r}; accepted: {', '.join(SECTIONS)}")

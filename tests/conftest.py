@@ -162,6 +162,15 @@ def charts(at) -> list[dict]:
     ]
 
 
+def player_spec(at) -> dict:
+    """The descent player's spec an AppTest page drew (the page's other component instances, the lr
+    fan's carrier and the charts, carry no "spec")."""
+    (spec,) = [
+        a["spec"] for c in at.get("component_instance") if "spec" in (a := json.loads(c.proto.json_args))
+    ]
+    return spec
+
+
 def url(at) -> dict[str, str]:
     """An AppTest's query parameters as {key: value}: Streamlit 1.55 returns each value as a list,
     newer releases as a string."""

@@ -5,7 +5,6 @@ config, and the page hands it to the player as ``open_view``."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from lrlab.ui.explorer import config as C
 from lrlab.ui.explorer import presets
 from lrlab.ui.explorer.page import apply_player_value
-from tests.conftest import url
+from tests.conftest import player_spec, url
 from tests.test_app import run_app
 
 
@@ -56,10 +55,9 @@ def test_the_players_view_reaches_the_config_and_nothing_else_does():
 
 def test_the_page_hands_the_links_view_to_the_player_and_keeps_it_in_the_url():
     at = run_app({"compare": "multiples", "mult": "0.5,1,2,4", "lr": "0.2", "view": "multiples"})
-    (player,) = at.get("component_instance")
-    spec = json.loads(player.proto.json_args)["spec"]
+    spec = player_spec(at)
     assert spec["open_view"] == "multiples" and len(spec["runs"]) == 4
     assert url(at)["view"] == "multiples"
     plain = run_app({"compare": "multiples", "lr": "0.2"})
-    assert json.loads(plain.get("component_instance")[0].proto.json_args)["spec"]["open_view"] == "map"
+    assert player_spec(plain)["open_view"] == "map"
     assert "view" not in url(plain)
