@@ -398,9 +398,9 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
     lr_fan = fan_for(cfg).fans
     if lr_fan is not None and lr_fan.critical is not None:
         if len(result.runs) > 1:
-            where = "each run's lr is on: in the player's verdicts, for the lrs it draws"
+            where = "each run's lr is on: the player says it beside each run's verdict, for the lrs it draws"
         else:
-            where = "the lr is on: under the player's lr slider, for its lr"
+            where = "the lr is on: the player says it beside the verdict, for the lr it draws"
         ticks = lr_fan.critical
         if max(abs(a - b) for a, b in zip(ticks.at, crit.at, strict=True)) > 1e-6 * (
             1 + max(map(abs, crit.at))
@@ -412,9 +412,9 @@ def _critical_text(result: P.Result, cfg: C.Config) -> str:
             return (
                 f"{lines}  \nThe player's lr slider draws the lines at the minimum ({t_at}) the start leads "
                 f"to: λ = {ticks.lam:.3g} · {t_over} = **{ticks.overshoot:.3g}** · {ticks.rule} = "
-                f"**{ticks.diverge:.3g}**. Which side of its lines {where}."
+                f"**{ticks.diverge:.3g}**. Which side of these lines {where}."
             )
-        return f"{lines}  \nWhich side of them {where}."
+        return f"{lines}  \nWhich side of these lines {where}."
     return f"{lines}  \n:{tint}[{sentence}]"
 
 

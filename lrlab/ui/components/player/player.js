@@ -330,15 +330,35 @@ while it is shown. A view whose available(spec) turns false is left for the map.
   }
 
   // the map's scene at step t: every run, or run k alone (api.sceneAt, one small map per run)
+  // a run's points up to n, with the points that only join two points off the map left out (null):
+  // a step from far left to far right of a diverging run would cross the box as a line the run never
+  // walked on; a step leaving or entering the box is kept (the overlay clips it at the edge). The box
+  // is the map's range at step t (the surface's box, or the grown one when following the run).
+  function onMap(run, n, r) {
+    const off = (i) => run.x[i] === null || run.y[i] === null ||
+      run.x[i] < r.x[0] || run.x[i] > r.x[1] || run.y[i] < r.y[0] || run.y[i] > r.y[1];
+    const x = run.x.slice(0, n);
+    const y = run.y.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      if (off(i) && (i === 0 || off(i - 1)) && (i === n - 1 || off(i + 1))) {
+        x[i] = null;
+        y[i] = null;
+      }
+    }
+    return { x: x, y: y };
+  }
+
   function sceneAt(t, k) {
     const one = k !== undefined;
     const picked = one ? [spec.runs[k]] : spec.runs;
+    const box = followRanges(one ? 1 : followScaleAt(t)); // the small maps do not follow the runs
     const runs = picked.map((run) => {
       const n = Math.min(t, run.x.length - 1) + 1;
       const h = headIndex(run, t);
       const ok = run.x[h] !== null && run.y[h] !== null;
+      const path = onMap(run, n, box);
       return {
-        x: run.x.slice(0, n), y: run.y.slice(0, n), head: ok ? [run.x[h], run.y[h]] : null, h: h,
+        x: path.x, y: path.y, head: ok ? [run.x[h], run.y[h]] : null, h: h,
         color: run.color, dash: run.dash || "solid", symbol: run.symbol || "circle", name: run.name,
       };
     });
@@ -786,7 +806,13 @@ while it is shown. A view whose available(spec) turns false is left for the map.
         pill.textContent = run.status;
         pill.title = run.explanation || "";
         span.append(document.createTextNode(run.name + " "), pill);
-        text = (run.side_short ? " " + run.side_short : "") + (gone ? ", " : ": ");
+        if (run.side_short) {
+          const side = document.createElement("span");
+          side.className = "side"; // "above 2/λ": kept on one line
+          side.textContent = " " + run.side_short;
+          span.appendChild(side);
+        }
+        text = gone ? ", " : ": ";
       } else {
         text = run.name + (gone ? ": diverged at step " + run.diverged_at + ", " : " (" + run.status + "): ");
       }
