@@ -45,7 +45,7 @@ SAME_POINT = 1e-6  # a Newton point within this (relative) of a listed minimum i
 FLAT = 1e-6  # curvatures below this fraction of the largest count as this: no step to infinity
 ROUNDING = 1e-12  # losses equal to this relative precision are equal (float rounding of f)
 NEAR = 0.5  # where f cannot tell, Newton's step is taken when |grad| falls to this fraction or less
-ESCAPE = 1e-3  # the shortest step (relative) Newton takes down a negative curvature: off a saddle
+ESCAPE = 1e-3  # the shortest step Newton takes down a negative curvature (of the plot's width): off a saddle
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,8 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
       positive definite, that fall is below the rounding and f(q + s) is not above f(q) beyond it, the
       full step is taken if it does what converging Newton does: |∇f| falls to ``NEAR`` of itself.
     * on a saddle or a maximum the gradient has no component along the negative curvature: the step
-      along it is at least ``ESCAPE`` · (1 + |q|∞) long, downhill (the eigenvector turned so that its
-      largest component is positive where the gradient gives no side), then halved until f falls.
+      along it is at least ``ESCAPE`` times the plot's width, downhill (the eigenvector turned so that
+      its largest component is positive where the gradient gives no side), then halved until f falls.
     * far out the gradient at the start can be huge (a run that flew off): a bar relative to it calls
       points on a steep wall stationary, so a row stops only when Newton's own step is below
       1e-3 · ``STATIONARY`` of its scale, and a minimum must pass that step test too.
@@ -182,6 +182,8 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
     """
     p = np.array(points, dtype=np.float64).reshape(-1, 2)
     halvings = 0.5 ** np.arange(30)  # step lengths tried, longest first
+    (x0, x1), (y0, y1) = surface.bounds
+    ell = ESCAPE * max(x1 - x0, y1 - y0)  # the shortest step down a negative curvature
     with np.errstate(all="ignore"):
         scale = 1.0 + surfaces.norm(surface.grad(p))
         f = surface.value(p)
@@ -212,14 +214,12 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
             neg = np.flatnonzero(lam0 < -floor)
             if len(neg):
                 # at a saddle or a maximum the gradient gives no direction along the negative
-                # curvature: the step along it is at least ESCAPE·(1 + |q|∞) long, downhill (where the
-                # gradient has no component along it: along v0 turned so its largest component is > 0)
-                ell = ESCAPE * tol[neg].max(-1)
-                low = np.abs(w0[neg]) < ell
-                if low.any():
-                    rows, ell = neg[low], ell[low]
-                    lead = np.where(np.abs(sn[rows]) >= np.abs(cs[rows]), -sn[rows], cs[rows])
-                    w0[rows] = np.where(w0[rows] != 0, np.sign(w0[rows]), -np.sign(lead)) * ell
+                # curvature: the step along it is at least ESCAPE of the plot's width, downhill (where
+                # the gradient has no component along it: along v0 turned so its largest component is > 0)
+                low = neg[np.abs(w0[neg]) < ell]
+                if len(low):
+                    lead = np.where(np.abs(sn[low]) >= np.abs(cs[low]), -sn[low], cs[low])
+                    w0[low] = np.where(w0[low] != 0, np.sign(w0[low]), -np.sign(lead)) * ell
             step = np.stack([sn * w0 - cs * w1, -cs * w0 - sn * w1], -1)  # −(v0 w0 + v1 w1)
             step = np.where(np.isfinite(step), step, 0.0)
             done = np.all(np.abs(step) <= 1e-3 * STATIONARY * tol, -1)  # Newton's step: far below the bar
