@@ -399,7 +399,7 @@ def _numbers(regimes, fx: Facts, surface, optimizer, hyper, lr_table, stop_reaso
         if regimes[i] == "diverged"
         and stop_reason[i] != "undefined"
         and optimizer in theory.MOMENTUM_METHODS
-        and not (crit[i] is not None and lr0[i] > crit[i].diverge)
+        and not (crit[i] is not None and crit[i].side(float(lr0[i])) == "diverge")
     ]
     if asked:
         top_lam, top_t = nan.copy(), top_t.copy()
@@ -601,7 +601,7 @@ def _diverged(i, fx, num: _Numbers, crit, lr0, wd, diverged_at, stop_reason) -> 
         if diverged_at is not None
         else f"the loss grew to {_fmt(fx.rise[i])}× where it started (above the lowest loss known)"
     )
-    if crit is not None and lr0 > crit.diverge:
+    if crit is not None and crit.side(lr0) == "diverge":  # past the line, not on it
         return (
             f"{where}: lr = {_fmt(lr0)} > {crit.rule} = {_fmt(crit.diverge)} (λ = {_fmt(crit.lam)} at the "
             "minimum): each step multiplies the distance along the steepest direction by "

@@ -40,9 +40,12 @@ __all__ = ["noise_ball", "sigma_for_batch", "stationary_variance"]  # gradient n
 MOMENTUM_METHODS = ("sgd", "momentum", "nesterov")
 EDGE_RTOL = 1e-9  # an lr this close (relative) to the divergence line is on it: the edge
 NEWTON_ITERS = 60
-STATIONARY = 1e-9  # Newton has found a stationary point when |grad| < this (times 1 + |grad| at the run)
+STATIONARY = 1e-9  # stationary: |grad| < this x (1 + |grad| at the run) and Newton's step < this (relative)
 SAME_POINT = 1e-6  # a Newton point within this (relative) of a listed minimum is that minimum
 FLAT = 1e-6  # curvatures below this fraction of the largest count as this: no step to infinity
+ROUNDING = 1e-12  # losses equal to this relative precision are equal (float rounding of f)
+NEAR = 0.5  # where f cannot tell, Newton's step is taken when |grad| falls to this fraction or less
+ESCAPE = 1e-3  # the shortest step Newton takes down a negative curvature (of the plot's width): off a saddle
 
 
 @dataclass(frozen=True)
@@ -156,14 +159,31 @@ class Approached:
 
 def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
     """A minimum downhill of each row of ``points`` (K, 2): (K, 2) end points and (K,) whether each
-    is a minimum (stationary, positive-definite Hessian).
+    is a minimum (positive-definite Hessian, |∇f| below ``STATIONARY`` times 1 + |∇f| at the point
+    given, and Newton's own next step H⁻¹g below ``STATIONARY`` times 1 + |p| in each coordinate).
 
-    Newton's method made to go downhill: the step is -V diag(1/max(|λ_i|, δ)) Vᵀ g over the Hessian's
-    eigenpairs (a negative curvature is walked down, not up to a saddle or a maximum), halved until
-    the loss falls. Near a minimum that is plain Newton (quadratic convergence). No warning escapes.
+    Newton's method made to go downhill: the step is s = -V diag(1/max(|λ_i|, δ)) Vᵀ g over the
+    Hessian's eigenpairs (closed form for a 2x2: λ = m ∓ r), so a negative curvature is walked down,
+    not up to a saddle or a maximum, halved until the loss falls. Near a minimum that is plain Newton
+    (quadratic convergence). Three places where the loss stops being a guide:
+
+    * next to a minimum (within ~1e-8) the predicted fall ½ gᵀH⁻¹g is below f's rounding
+      (``ROUNDING`` · (1 + |f|)), so f(q + s) < f(q) fails however good the step. Where the Hessian is
+      positive definite, that fall is below the rounding and f(q + s) is not above f(q) beyond it, the
+      full step is taken if it does what converging Newton does: |∇f| falls to ``NEAR`` of itself.
+    * on a saddle or a maximum the gradient has no component along the negative curvature: the step
+      along it is at least ``ESCAPE`` times the plot's width, downhill (the eigenvector turned so that
+      its largest component is positive where the gradient gives no side), then halved until f falls.
+    * far out the gradient at the start can be huge (a run that flew off): a bar relative to it calls
+      points on a steep wall stationary, so a row stops only when Newton's own step is below
+      1e-3 · ``STATIONARY`` of its scale, and a minimum must pass that step test too.
+
+    No warning escapes.
     """
     p = np.array(points, dtype=np.float64).reshape(-1, 2)
     halvings = 0.5 ** np.arange(30)  # step lengths tried, longest first
+    (x0, x1), (y0, y1) = surface.bounds
+    ell = ESCAPE * max(x1 - x0, y1 - y0)  # the shortest step down a negative curvature
     with np.errstate(all="ignore"):
         scale = 1.0 + surfaces.norm(surface.grad(p))
         f = surface.value(p)
@@ -172,39 +192,82 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
             idx = np.flatnonzero(live)
             if not len(idx):
                 break
-            q = p[idx]
+            q, f_q = p[idx], f[idx]
+            tol = 1.0 + np.abs(q)  # the scale of a position, per coordinate
             g = surface.grad(q)
-            done = surfaces.norm(g) < 1e-3 * STATIONARY * scale[idx]  # far below the bar
             h = surface.hessian(q)
             h = np.where(np.isfinite(h), h, 0.0)
-            lam, vec = np.linalg.eigh(h)
-            size = np.abs(lam)
-            floor = FLAT * np.maximum(np.maximum(size[:, :1], size[:, 1:]), 1e-300)
-            inv = 1.0 / np.maximum(size, floor)
-            w = (vec[:, 0, :] * g[:, :1] + vec[:, 1, :] * g[:, 1:]) * inv  # diag(1/|λ|) Vᵀ g
-            step = -(vec[:, :, 0] * w[:, :1] + vec[:, :, 1] * w[:, 1:])
+            # the eigenpairs of [[a, b], [b, c]] in closed form: λ = m ∓ r (m = (a + c)/2, r =
+            # |((a − c)/2, b)|), the larger one's eigenvector v1 = (cs, sn) ∝ ((a − c)/2 + r, b) or
+            # (b, r − (a − c)/2), whichever has no cancellation ((1, 0) where H = λI); v0 = (−sn, cs)
+            mid, half, b = 0.5 * (h[:, 0, 0] + h[:, 1, 1]), 0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1]
+            r = np.hypot(half, b)
+            lam0, lam1 = mid - r, mid + r
+            up = half >= 0
+            ex, ey = np.where(up, half + r, b), np.where(up, b, r - half)
+            n = np.hypot(ex, ey)
+            cs, sn = np.where(n > 0, ex / n, 1.0), np.where(n > 0, ey / n, 0.0)
+            size0, size1 = np.abs(lam0), np.abs(lam1)
+            floor = FLAT * np.maximum(np.maximum(size0, size1), 1e-300)
+            along0, along1 = cs * g[:, 1] - sn * g[:, 0], cs * g[:, 0] + sn * g[:, 1]  # Vᵀ g
+            w0, w1 = along0 / np.maximum(size0, floor), along1 / np.maximum(size1, floor)  # diag(1/|λ|) Vᵀ g
+            neg = np.flatnonzero(lam0 < -floor)
+            if len(neg):
+                # at a saddle or a maximum the gradient gives no direction along the negative
+                # curvature: the step along it is at least ESCAPE of the plot's width, downhill (where
+                # the gradient has no component along it: along v0 turned so its largest component is > 0)
+                low = neg[np.abs(w0[neg]) < ell]
+                if len(low):
+                    lead = np.where(np.abs(sn[low]) >= np.abs(cs[low]), -sn[low], cs[low])
+                    w0[low] = np.where(w0[low] != 0, np.sign(w0[low]), -np.sign(lead)) * ell
+            step = np.stack([sn * w0 - cs * w1, -cs * w0 - sn * w1], -1)  # −(v0 w0 + v1 w1)
             step = np.where(np.isfinite(step), step, 0.0)
+            done = np.all(np.abs(step) <= 1e-3 * STATIONARY * tol, -1)  # Newton's step: far below the bar
             full = q + step
             f_full = surface.value(full)
-            take = f_full < f[idx]  # most rows: the full step (plain Newton near a minimum)
+            take = f_full < f_q  # most rows: the full step (plain Newton near a minimum)
             short = np.flatnonzero(~take & ~done)
-            new, f_new = np.where(take[:, None], full, q), np.where(take, f_full, f[idx])
+            stop = None
+            if len(short):
+                # f too flat to tell: the full step left f within its rounding, the Hessian is positive
+                # definite (no curvature floored) and Newton's predicted fall ½ gᵀH⁻¹g is below that
+                # rounding; the step is taken if |∇f| falls to NEAR of itself or less
+                f_s = f_q[short]
+                res = ROUNDING * (1.0 + np.abs(f_s))
+                level = f_full[short] - f_s <= res
+                if level.any():
+                    near, res = short[level], res[level]
+                    fall = 0.5 * (w0[near] * along0[near] + w1[near] * along1[near])
+                    near = near[(fall <= res) & (lam0[near] > floor[near])]
+                    g_near = surfaces.norm(surface.grad(full[near]))
+                    take[near] = good = g_near <= NEAR * surfaces.norm(g[near])
+                    # where the next step (about |∇f|/λ) is already far below the bar: no need to look
+                    tiny = g_near / lam0[near] <= 1e-3 * STATIONARY * (1.0 + surfaces.norm(full[near]))
+                    stop = near[good & tiny]
+                    short = short[~take[short]]
+            new, f_new = np.where(take[:, None], full, q), np.where(take, f_full, f_q)
+            moved = take & ~done  # a full step longer than the bar moves
             if len(short):
                 trial = q[short, None, :] + halvings[None, 1:, None] * step[short, None, :]
                 ft = surface.value(trial)
-                better = ft < f[idx][short, None]
+                better = ft < f_q[short, None]
                 first = np.argmax(better, axis=1)
                 ok_short = better.any(1)
                 rows = short[ok_short]
                 new[rows] = trial[ok_short, first[ok_short]]
                 f_new[rows] = ft[ok_short, first[ok_short]]
-                take[rows] = True
-            moved = take & ~done & np.any(np.abs(new - q) > 1e-15 * (1.0 + np.abs(q)), -1)
+                moved[rows] = np.any(np.abs(new[rows] - q[rows]) > 1e-15 * tol[rows], -1)
+            if stop is not None:
+                moved[stop] = False
             p[idx], f[idx] = new, f_new
             live[idx] = moved
         g, h = surface.grad(p), surface.hessian(p)
-        pd = (h[:, 0, 0] > 0) & (h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] ** 2 > 0)
-        ok = np.all(np.isfinite(p), -1) & (surfaces.norm(g) < STATIONARY * scale) & pd
+        a, b, c = h[:, 0, 0], h[:, 0, 1], h[:, 1, 1]
+        det = a * c - b * b
+        pd = (a > 0) & (det > 0)
+        rest = np.stack([c * g[:, 0] - b * g[:, 1], a * g[:, 1] - b * g[:, 0]], -1) / det[:, None]  # H⁻¹g
+        still = np.all(np.abs(rest) <= STATIONARY * (1.0 + np.abs(p)), -1)  # Newton's next step: none
+        ok = np.all(np.isfinite(p), -1) & (surfaces.norm(g) < STATIONARY * scale) & pd & still
     return p, ok
 
 
@@ -220,7 +283,7 @@ def approached(surface, ends) -> list[Approached | None]:
     listed = surface.minima
     with np.errstate(all="ignore"):
         f_end, f_found = surface.value(ends), surface.value(found)
-        took = ok & (f_found <= f_end + 1e-12 * (1.0 + np.abs(f_end)))
+        took = ok & (f_found <= f_end + ROUNDING * (1.0 + np.abs(f_end)))
         if listed:
             mxy = np.array([m.xy for m in listed], dtype=np.float64)  # (M, 2)
             near = SAME_POINT * (1.0 + np.hypot(mxy[:, 0], mxy[:, 1]))
