@@ -275,6 +275,12 @@ def test_projector_screenshots(browser, app_url):
         chart(page, TOOL_TEXT[tool])
         for frame in every_chart(page):
             readable(frame, "wide")
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a 1920 px projector at 100%: the same
+    page.wait_for_timeout(800)
+    for frame in every_chart(page):
+        got = readable(frame, "wide")
+        if frame.locator(".heatmaplayer image").count():  # the boundaries, before and after fine-tuning
+            assert len(got["areas"]) == 3 and all(abs(w - h) <= 2 for w, h in got["areas"]), got
     follow(page, "Learn", "Learn")
     shoot(page, "learn-projector", asset=False)
     ctx.close()
