@@ -19,6 +19,11 @@ dicts for the chart component (``lrlab.ui.chart``, the app's own plotly.js):
 * :func:`sharpness_figure`: sharpness (top Hessian eigenvalue) per step against 2/lr.
 * :func:`finetune_figure`: accuracy on the original and on the new task while fine-tuning.
 
+Every figure also carries its narrow-screen form (:func:`narrow_form`): a second layout the chart
+component draws on a frame narrower than the side-by-side form needs (a phone), its panels one under
+the other (the boundaries in rows of two from four runs on), the step slider writing only its ends.
+The decision-boundary panels are square with x and y at one scale, in both forms.
+
 Numbers are rounded for the wire (4 significant digits); NaN (a stopped run) becomes ``null``.
 """
 
