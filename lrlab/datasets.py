@@ -142,13 +142,20 @@ def shifted(data: Dataset, rotate: float = 0.0, translate=(0.0, 0.0), flip_label
     return replace(data, X_train=Xt, y_train=yt, X_val=Xv, y_val=yv, name=tag)
 
 
-def grid(data: Dataset, resolution: int = 100, pad: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid(
+    data: Dataset, resolution: int = 100, pad: float = 0.5, *, square: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xs (R,), ys (R,), points (R*R, 2)) covering the data plus ``pad``: for decision boundaries,
-    ``model.predict(params, points).reshape(..., R, R)`` is a contour over (xs, ys)."""
+    ``model.predict(params, points).reshape(..., R, R)`` is a contour over (xs, ys). ``square``: both
+    axes span the same length (the shorter one widened about its centre), so a picture of it with x
+    and y at the same scale is square."""
     if data.dim != 2:
         raise ValueError(f"grid needs 2-D inputs, got dimension {data.dim}")
     X = np.concatenate([data.X_train, data.X_val])
     lo, hi = X.min(0) - pad, X.max(0) + pad
+    if square:
+        half = (hi - lo).max() / 2
+        lo, hi = (lo + hi) / 2 - half, (lo + hi) / 2 + half
     xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
     xx, yy = np.meshgrid(xs, ys)
     return xs, ys, np.stack([xx.ravel(), yy.ravel()], 1)

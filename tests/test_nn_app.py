@@ -111,6 +111,10 @@ def test_default_view_matches_the_engine_and_writes_the_url():
     # the boundary animates with Plotly frames (Play and the step slider), one per recorded step
     assert [f["name"] for f in boundary["frames"]] == [str(s) for s in res.snapshot_steps]
     assert {t["type"] for t in boundary["data"]} == {"heatmap", "scatter"}
+    # each chart carries its narrow-screen form, in the same look (chart.py themes both layouts)
+    for fig in (loss, boundary):
+        assert fig["fit"]["narrow"]["template"] == fig["layout"]["template"]
+        assert fig["fit"]["below"] > 390  # a phone's column draws the narrow form
     assert url(at) == {"nn_data": "moons", "nn_opt": "sgd", "nn_lrs": "0.1,1,30"}
     assert not at.warning and not at.error
 

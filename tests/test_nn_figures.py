@@ -237,3 +237,223 @@ def test_finetune_figure_shows_both_tasks():
     assert new[0]["y"] == pytest.approx(list(res.new_acc[0]), rel=1e-3)
     assert fig["layout"]["yaxis"]["tickformat"] == ".0%"
     wire(fig)
+
+
+# -- wide and narrow screens ------------------------------------------------------------------------
+# chart.js draws fig["fit"]["narrow"] instead of fig["layout"] on a frame narrower than fit["below"] px,
+# at the height fit["grow"] gives (square panels); these tests read the layouts as chart.js does and
+# lay the panels out in px at many frame widths. The browser test measures what plotly.js drew.
+
+WIDTHS = (320, 360, 390, 430, 500, 560, 600, 640, 700, 792, 1000, 1331, 1600, 1900)
+
+
+def form_at(fig: dict, width: int) -> tuple[str, dict, int]:
+    """(form, its layout, its height) chart.js draws on a frame ``width`` px wide."""
+    fit = fig["fit"]
+    name = "narrow" if width < fit["below"] else "wide"
+    layout = fit["narrow"] if name == "narrow" else fig["layout"]
+    height = layout["height"]
+    if name in fit.get("grow", {}):
+        a, b = fit["grow"][name]
+        height = min(height, round(a + b * width))
+    return name, layout, height
+
+
+def panel_boxes(layout: dict, width: int, height: int) -> list[tuple[float, float, float, float]]:
+    """Each panel's plot area (x0, y0, x1, y1) in px, from the layout's margins and axis domains."""
+    m = layout["margin"]
+    pw, ph = width - m["l"] - m["r"], height - m["t"] - m["b"]
+    out = []
+    for i in range(sum(1 for key in layout if key.startswith("xaxis"))):
+        sfx = "" if i == 0 else str(i + 1)
+        (x0, x1), (y0, y1) = layout[f"xaxis{sfx}"]["domain"], layout[f"yaxis{sfx}"]["domain"]
+        out.append((m["l"] + x0 * pw, m["t"] + (1 - y1) * ph, m["l"] + x1 * pw, m["t"] + (1 - y0) * ph))
+    return out
+
+
+def title_lines(layout: dict, i: int) -> int:
+    found = [a["text"] for a in layout["annotations"] if a.get("name") == f"panel {i}"]
+    return found[0].count("<br>") + 1 if found else 0
+
+
+@pytest.fixture(scope="module")
+def nn_figures(moons, mse_runs):
+    """Every NN figure, as the page builds it (small runs)."""
+    model, res = mse_runs
+    xs, ys, pts = datasets.grid(moons, 12, square=True)
+    probs = F.predictions(model, res.snapshots, pts)
+    titles = ["lr = 0.1<br>too slow", "lr = 0.5<br>trained", "lr = 1<br>diverged at step 3"]
+    five = np.concatenate([probs, probs[:2]])
+    sharp = sharpness.track(
+        MLP((2, 8, 1), "tanh", "mse"), moons, "sgd", [0.05, 0.5], steps=40, every=10, iters=20
+    )
+    ft = finetune.run(MLP((2, 8, 1)), moons, lrs=[0.01, 1.0], steps=20, pretrain_steps=40, record_every=5)
+    sin = datasets.make("sin", n=64, noise=0.1, seed=1)
+    fit_model = MLP((1, 8, 1), "tanh", "mse")
+    fit_res = training.train(fit_model, sin, "sgd", [0.05, 0.2], 30, record_every=10)
+    x = np.linspace(-3, 3, 20)
+    bowl = sweep.sweep_surface(
+        surfaces.make("quadratic"), optimizers.make("sgd"), sweep.log_grid(1e-3, 2, 12), steps=60
+    )
+    return {
+        "loss": F.loss_curves(res, ["lr = 0.1", "lr = 0.5", "lr = 1"]),
+        "boundary": F.boundary_figure(xs, ys, probs, res.snapshot_steps, moons, titles),
+        "boundary, 5 runs": F.boundary_figure(xs, ys, five, res.snapshot_steps, moons, titles + titles[:2]),
+        "boundary, 1 run": F.boundary_figure(xs, ys, probs[:1], res.snapshot_steps, moons, titles[:1]),
+        "boundary, static": F.boundary_figure(
+            xs,
+            ys,
+            probs[:, -1:],
+            [60],
+            moons,
+            ["pretrained", "fine-tuned<br>lr = 1", "x"],
+            extra_points=(moons.X_train, moons.y_train),
+        ),
+        "fit": F.fit_figure(
+            x,
+            F.predictions(fit_model, fit_res.snapshots, x[:, None]),
+            fit_res.snapshot_steps,
+            sin,
+            ["a", "b"],
+        ),
+        "range test": F.range_test_figure(rangetest.run(MLP((2, 8, 1)), moons, "sgd", num_steps=40)),
+        "sweep": F.sweep_figure(bowl, floor=0.0),
+        "sharpness": F.sharpness_figure(sharp, ["lr = 0.05", "lr = 0.5"]),
+        "fine-tuning": F.finetune_figure(ft, ["lr = 0.01", "lr = 1"]),
+    }
+
+
+def test_every_nn_figure_has_a_narrow_form_that_a_browser_can_draw(nn_figures):
+    for name, fig in nn_figures.items():
+        fit = fig["fit"]
+        assert set(fit) <= {"below", "narrow", "grow"}, name
+        assert F.NARROW_SLIDER_PX <= fit["below"] <= 800, name  # a 1280 px projector's column draws it wide
+        wide, narrow = fig["layout"], fit["narrow"]
+        axes = sorted(k for k in wide if k.endswith(("axis", "axis2", "axis3", "axis4", "axis5")))
+        assert axes == sorted(
+            k for k in narrow if k.endswith(("axis", "axis2", "axis3", "axis4", "axis5"))
+        ), name
+        assert isinstance(narrow["height"], int | float) and narrow["height"] > 0, name
+        assert "frames" not in narrow and all("layout" not in f for f in fig.get("frames", []))  # data only
+        wire(fig)
+
+
+def test_panels_never_overlap_and_leave_room_for_ticks_and_titles(nn_figures):
+    for name, fig in nn_figures.items():
+        for width in WIDTHS:
+            form, layout, height = form_at(fig, width)
+            boxes = panel_boxes(layout, width, height)
+            for i, a in enumerate(boxes):
+                assert a[0] >= 0 and a[2] <= width and a[1] >= 0 and a[3] <= height, (name, width, form)
+                for j, b in enumerate(boxes[i + 1 :], i + 1):
+                    if a[1] < b[3] and b[1] < a[3]:  # side by side: the tick labels at their edges apart
+                        assert b[0] - a[2] >= 20, (name, width, form, i, j)
+                    else:  # one above the other: the upper one's tick labels, then the lower one's title
+                        gap = b[1] - a[3]
+                        assert gap >= F.TICKS_PX + F.LINE_PX * title_lines(layout, j), (
+                            name,
+                            width,
+                            form,
+                            i,
+                            j,
+                        )
+            # the titles of neighbouring panels (as wide as the code reckons them) stay apart
+            for i, a in enumerate(boxes[:-1]):
+                b = boxes[i + 1]
+                if a[1] < b[3] and b[1] < a[3]:
+                    ta, tb = (
+                        next((x["text"] for x in layout["annotations"] if x.get("name") == f"panel {k}"), "")
+                        for k in (i, i + 1)
+                    )
+                    room = (b[0] + b[2]) / 2 - (a[0] + a[2]) / 2
+                    assert room >= (F._text_px(ta, F.TITLE_PX) + F._text_px(tb, F.TITLE_PX)) / 2, (
+                        name,
+                        width,
+                    )
+
+
+def test_a_phone_draws_panels_one_under_the_other_and_a_projector_side_by_side(nn_figures):
+    for name in ("loss", "boundary", "sharpness", "fine-tuning"):
+        fig = nn_figures[name]
+        assert form_at(fig, 390)[0] == "narrow" and form_at(fig, 792)[0] == "wide", name  # phone, 1280 px
+        _, layout, height = form_at(fig, 390)
+        xs = {(round(b[0]), round(b[2])) for b in panel_boxes(layout, 390, height)}
+        assert len(xs) == 1, name  # one column
+    five = nn_figures["boundary, 5 runs"]
+    assert form_at(five, 792)[0] == "wide"  # five panels in a row on a 1280 px projector
+    _, layout, height = form_at(five, 390)
+    assert len({round(b[1]) for b in panel_boxes(layout, 390, height)}) == 3  # rows of 2, 2 and 1 on a phone
+    # the titles read in one line when a panel has the frame's width, in two side by side
+    texts = {
+        a["text"]
+        for a in nn_figures["boundary"]["fit"]["narrow"]["annotations"]
+        if "panel" in a.get("name", "")
+    }
+    assert texts == {"lr = 0.1 · too slow", "lr = 0.5 · trained", "lr = 1 · diverged at step 3"}
+
+
+def test_each_boundary_panel_is_square_with_x_and_y_at_one_scale(nn_figures, moons):
+    xs, ys, _ = datasets.grid(moons, 12, square=True)
+    assert xs[-1] - xs[0] == pytest.approx(ys[-1] - ys[0])  # a square window on the data
+    plain = datasets.grid(moons, 12)
+    eps = 1e-9  # the wider axis is recomputed about its centre: equal up to the last bit
+    assert xs[0] <= plain[0][0] + eps and xs[-1] >= plain[0][-1] - eps  # it still covers all the data
+    assert ys[0] <= plain[1][0] + eps and ys[-1] >= plain[1][-1] - eps
+    for name in ("boundary", "boundary, 5 runs", "boundary, 1 run", "boundary, static"):
+        fig = nn_figures[name]
+        for layout in (fig["layout"], fig["fit"]["narrow"]):
+            for i in range(sum(1 for key in layout if key.startswith("xaxis"))):
+                sfx = "" if i == 0 else str(i + 1)
+                x, y = layout[f"xaxis{sfx}"], layout[f"yaxis{sfx}"]
+                assert y["scaleanchor"] == f"x{sfx}" and y["scaleratio"] == 1  # plotly.js keeps 1:1
+                assert x["range"][1] - x["range"][0] == pytest.approx(y["range"][1] - y["range"][0])
+        for width in WIDTHS:  # and the height that chart.js gives the form makes the panels square
+            form, layout, height = form_at(fig, width)
+            cap = layout["height"]
+            a, b = fig["fit"]["grow"][form]
+            for x0, y0, x1, y1 in panel_boxes(layout, width, height):
+                if a + b * width <= cap:
+                    assert x1 - x0 == pytest.approx(y1 - y0, abs=1), (name, width, form)
+                else:  # capped (one panel on a wide screen): plotly.js narrows the x domain instead
+                    assert x1 - x0 > y1 - y0
+
+
+def test_the_boundary_goes_narrow_only_when_its_titles_would_not_fit_side_by_side(nn_figures):
+    for name in ("boundary", "boundary, 5 runs", "boundary, static"):
+        fig = nn_figures[name]
+        below = fig["fit"]["below"]
+        _, layout, height = form_at(fig, below)
+        titles = [a["text"] for a in layout["annotations"] if "panel" in a.get("name", "")]
+        need = max(F._text_px(t, F.TITLE_PX) for t in titles)
+        widest = max(need, F.PANEL_MIN_PX) - 0.5  # (domains are rounded to 5 digits)
+        assert min(b[2] - b[0] for b in panel_boxes(layout, below, height)) >= widest, name
+        assert form_at(fig, below - 1)[0] == "narrow" and form_at(fig, below)[0] == "wide"
+
+
+def test_the_step_slider_writes_only_its_ends_on_a_narrow_frame(nn_figures):
+    for name in ("boundary", "fit"):
+        fig = nn_figures[name]
+        steps = [s["label"] for s in fig["layout"]["sliders"][0]["steps"]]
+        wide, narrow = fig["layout"]["sliders"][0], fig["fit"]["narrow"]["sliders"][0]
+        assert "color" not in wide["font"]  # Plotly's labels, as many as fit
+        assert narrow["font"]["color"] == "rgba(0,0,0,0)" and narrow["steps"] == wide["steps"]
+        ends = [a for a in fig["fit"]["narrow"]["annotations"] if a.get("name") == "slider end"]
+        assert [a["text"] for a in ends] == [steps[0], steps[-1]] and [a["x"] for a in ends] == [0, 1]
+        assert not [a for a in fig["layout"]["annotations"] if a.get("name") == "slider end"]
+        # the current step is written right of the buttons' row, in ink, not in the labels' colour
+        for layout in (fig["layout"], fig["fit"]["narrow"]):
+            (menu,), (slider,) = layout["updatemenus"], layout["sliders"]
+            assert menu["pad"]["t"] == slider["pad"]["t"] and slider["x"] == 0 and slider["len"] == 1
+            assert (
+                slider["currentvalue"]["xanchor"] == "right"
+                and slider["currentvalue"]["font"]["color"] == "#111"
+            )
+
+
+def test_log_axes_label_full_size_values_only():
+    assert F._log_ticks([1e-3, 10]) == {"minorloglabels": "none"}  # 4 decades: the powers of ten
+    t = F._log_ticks([0.02, 0.3], [np.nan, -1])  # 1.2 decades: 1-2-5 written out
+    assert t["tickmode"] == "array" and t["ticktext"] == [f"{v:g}" for v in t["tickvals"]]
+    assert {0.02, 0.05, 0.1, 0.2} <= set(t["tickvals"]) and all(0.02 / 3 <= v <= 0.9 for v in t["tickvals"])
+    assert set(F._log_ticks([0.5, 0.9])["tickvals"]) >= {0.5, 0.6, 0.7, 0.8, 0.9}  # under half a decade
+    assert F._log_ticks([np.nan]) == {}

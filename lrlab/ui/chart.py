@@ -10,8 +10,12 @@ the figure dict as it is, frames included: Plotly's Play/Pause buttons and step 
 plain plotly.js (``tests/test_browser_nn.py`` plays the decision boundary and checks that its
 heatmaps stay drawn).
 
-The frame is as tall as ``figure["layout"]["height"]`` and as wide as its column. It returns nothing.
-Figures are plain dicts (``lrlab.figures``): lists, numbers, strings and None only, as JSON wants.
+The frame is as wide as its column and as tall as the figure's layout says. A figure may carry a
+narrow-screen form, ``figure["fit"]`` (:func:`lrlab.figures.nn.narrow_form`): a second layout that
+``chart.js`` draws while the frame is narrower than ``fit["below"]`` px, decided in the browser (the
+server does not know the screen) and again when a resize crosses it; ``fit["grow"]`` lets a form's
+height follow the width (square panels). It returns nothing. Figures are plain dicts
+(``lrlab.figures``): lists, numbers, strings and None only, as JSON wants.
 """
 
 from __future__ import annotations
@@ -85,10 +89,12 @@ NAME = _component.name  # "lrlab.ui.chart.chart": how a page's charts are found 
 
 
 def chart(figure: dict, *, key: str, modebar: bool = True, theme: bool = True) -> None:
-    """Draw ``figure`` (``{"data": [...], "layout": {...}, "frames": [...]?}``) under ``key``;
+    """Draw ``figure`` (``{"data": [...], "layout": {...}, "frames": [...]?, "fit": {...}?}``) under ``key``;
     ``modebar``: show Plotly's mode bar on hover (zoom, pan, download), as ``st.plotly_chart`` does;
     ``theme``: under :data:`STREAMLIT_THEME` (``st.plotly_chart``'s default look), else as it is."""
     if theme:
-        layout = figure.get("layout", {})
-        figure = {**figure, "layout": {"template": {"layout": STREAMLIT_THEME}, **layout}}
+        template = {"template": {"layout": STREAMLIT_THEME}}
+        figure = {**figure, "layout": {**template, **figure.get("layout", {})}}
+        if "fit" in figure:  # the narrow form looks the same
+            figure["fit"] = {**figure["fit"], "narrow": {**template, **figure["fit"]["narrow"]}}
     _component(figure=figure, config=MODEBAR if modebar else NO_MODEBAR, key=key, default=None)

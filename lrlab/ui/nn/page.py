@@ -111,14 +111,14 @@ def _training(cfg: N.NNConfig) -> dict:
     labels = [lr_label(lr) for lr in cfg.lrs]
     v = verdict.judge(res)
     status = list(zip(v.name, v.label, v.sentence, strict=True))
-    titles = [f"{lab} · {text}" for lab, text in zip(labels, v.label, strict=True)]
+    titles = [f"{lab}<br>{text}" for lab, text in zip(labels, v.label, strict=True)]
     if data.task == "regression":
         lo, hi = float(data.X_train.min()), float(data.X_train.max())
         x = np.linspace(lo, hi, 120)
         preds = F.predictions(model, res.snapshots, x[:, None])
         picture = F.fit_figure(x, preds, res.snapshot_steps, data, labels)
     else:
-        xs, ys, pts = datasets.grid(data, GRID)
+        xs, ys, pts = datasets.grid(data, GRID, square=True)
         probs = F.predictions(model, res.snapshots, pts)
         picture = F.boundary_figure(xs, ys, probs, res.snapshot_steps, data, titles)
     return {
@@ -200,10 +200,10 @@ def _finetune(cfg: N.NNConfig) -> dict:
         X_train=np.concatenate([res.original.X_train, res.shifted.X_train]),
         y_train=np.concatenate([res.original.y_train, res.shifted.y_train]),
     )
-    xs, ys, pts = datasets.grid(old_and_new, GRID)
+    xs, ys, pts = datasets.grid(old_and_new, GRID, square=True)
     weights = np.concatenate([res.pretrain.final_params[None], res.finetune.final_params])[:, None]
     probs = F.predictions(model, weights, pts)
-    titles = ["pretrained"] + [f"fine-tuned, {lab}" for lab in labels]
+    titles = ["pretrained"] + [f"fine-tuned<br>{lab}" for lab in labels]
     boundaries = F.boundary_figure(
         xs,
         ys,
@@ -211,7 +211,6 @@ def _finetune(cfg: N.NNConfig) -> dict:
         [cfg.ft_steps],
         res.shifted,
         titles,
-        height=400,
         extra_points=(res.original.X_train, res.original.y_train),
     )
     old = res.original_acc[:, -1]
