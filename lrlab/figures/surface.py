@@ -877,8 +877,10 @@ def line_charts(
             fig["layout"]["yaxis"].pop("rangemode", None)
             fig["layout"]["xaxis"].update(range=[0, steps], autorange=False)
     lr_note = "(log)" if lr["layout"]["yaxis"]["type"] == "log" else ""
-    for fig in (loss, lr, grad):  # a narrower chart: room for 10^-16 tick labels beside the y title
-        fig["layout"]["margin"] = {"l": 88, "r": 12, "t": 8, "b": 48}
+    # a narrower chart: room for 10^-16 tick labels beside the y title, and on the right for the last
+    # step's label ("2000"; plotly.js hides a tick label that would pass the chart's edge)
+    for fig in (loss, lr, grad):
+        fig["layout"]["margin"] = {"l": 88, "r": 24, "t": 8, "b": 48}
         fig["layout"]["yaxis"]["title"]["standoff"] = 6
         fig["layout"]["yaxis"]["tickfont"] = {"size": 15}
         fig["layout"]["xaxis"]["tickfont"] = {"size": 15}
