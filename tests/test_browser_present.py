@@ -56,10 +56,15 @@ def verdict_words(pg) -> list[str]:
 
 
 SINGLE = "/?surface=quadratic&lr=0.3&steps=60"  # one run, with the player's lr slider and U curve
+# four runs (lr x 0.5, 1, 2, 4) whose sides of Nesterov's lines are long texts ("between
+# ((1-b)/(1+b))^2/lambda and (2+2b)/((1+2b)lambda)"): they pushed the map below the fold at 1280x720
+FOUR = "/?surface=himmelblau&opt=nesterov&lr=0.001&compare=multiples"
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (1366, 768)])
-@pytest.mark.parametrize("link", [LINK, SINGLE], ids=["two runs", "one run with the lr slider"])
+@pytest.mark.parametrize(
+    "link", [LINK, SINGLE, FOUR], ids=["two runs", "one run with the lr slider", "four runs"]
+)
 def test_a_projector_shows_the_map_play_the_lr_and_every_verdict_without_scrolling(
     browser, app_url, size, link
 ):
@@ -73,11 +78,25 @@ def test_a_projector_shows_the_map_play_the_lr_and_every_verdict_without_scrolli
             assert inside(box, size), (box, size)
         lines = player.locator("#readout .run").all_inner_texts()
         words = verdict_words(pg)
-        assert words == (["converged", "oscillating"] if link == LINK else ["oscillating"])
-        # each run's lr and verdict word in the readout: "lr = 0.3 (oscillating): loss …, lr 0.3" for
-        # one run, "lr = 0.2 converged below 1/λ: loss …" (the word in its colour) for several
-        for line, w, v in zip(lines, words, ["0.2", "0.3"] if link == LINK else ["0.3"], strict=True):
-            assert line.startswith(f"lr = {v}") and w in line, line
+        if link == FOUR:  # each run's lr and its verdict word, in the readout on screen (its side of
+            # the lines and its loss hidden at 1280x720 and 1366x768: the compact readout)
+            assert words == ["too slow", "oscillating", "oscillating", "oscillating"]
+            for line, w, v in zip(lines, words, ["0.0005", "0.001", "0.002", "0.004"], strict=True):
+                assert f"lr = {v} {w}" in line, line
+            for k in range(4):
+                assert inside(player.locator("#readout .run .pill").nth(k).bounding_box(), size)
+            # no line runs past its column (a side's formula wraps between words, not out of sight)
+            spill = player.locator("#readout .run").evaluate_all(
+                "rs => rs.map((r) => Math.max(...[r, ...r.querySelectorAll('*')].map((e) =>"
+                "  e.getBoundingClientRect().right)) - document.documentElement.clientWidth)"
+            )
+            assert max(spill) <= 0, spill
+        else:
+            assert words == (["converged", "oscillating"] if link == LINK else ["oscillating"])
+            # each run's lr and verdict word in the readout: "lr = 0.3 (oscillating): loss …, lr 0.3"
+            # for one run, "lr = 0.2 converged below 1/λ: loss …" (the word in its colour) for several
+            for line, w, v in zip(lines, words, ["0.2", "0.3"] if link == LINK else ["0.3"], strict=True):
+                assert line.startswith(f"lr = {v}") and w in line, line
         content = pg.locator("[data-testid='stMainBlockContainer']").bounding_box()
         mapdiv = player.locator("#map").bounding_box()
         assert mapdiv["width"] >= 0.5 * content["width"]

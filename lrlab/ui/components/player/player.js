@@ -808,8 +808,14 @@ while it is shown. A view whose available(spec) turns false is left for the map.
         span.append(document.createTextNode(run.name + " "), pill);
         if (run.side_short) {
           const side = document.createElement("span");
-          side.className = "side"; // "above 2/λ": kept on one line
-          side.textContent = " " + run.side_short;
+          // "above 2/λ", "between ((1−β)/(1+β))²/λ and (2+2β)/((1+2β)λ)": it wraps between its
+          // words only, never inside a formula (at a slash)
+          side.className = "side";
+          run.side_short.split(" ").forEach((word) => {
+            const w = document.createElement("span");
+            w.textContent = word;
+            side.append(" ", w);
+          });
           span.appendChild(side);
         }
         text = gone ? ", " : ": ";
@@ -830,7 +836,12 @@ while it is shown. A view whose available(spec) turns false is left for the map.
           text += ", effective lr x " + fmt(run.eff[0][step]) + " · y " + fmt(run.eff[1][step]);
         }
       }
-      span.appendChild(document.createTextNode(text));
+      if (several) {
+        const detail = document.createElement("span");
+        detail.className = "detail"; // its loss and lr: hidden in the compact readout
+        detail.textContent = text;
+        span.appendChild(detail);
+      } else span.appendChild(document.createTextNode(text));
       readout.appendChild(span);
     });
   }
@@ -904,6 +915,16 @@ while it is shown. A view whose available(spec) turns false is left for the map.
   const mapSide = el("mapside");
   const rowsHome = el("main");
   let sideFits = true; // false once they did not fit beside this spec's map
+  // the compact readout: each run's name and verdict word only (its side of the lines and its loss
+  // hidden; the word's tooltip keeps the sentence), when several runs' full rows would not fit beside
+  // the map on a screen whose height limits it (a projector): beside it, or above it in fewer rows
+  let compact = false;
+  function setCompact(on) {
+    if (compact === on) return;
+    compact = on;
+    readout.classList.toggle("compact", on);
+    holdReadout();
+  }
   function rowsBeside(on) {
     const rows = [el("fanverdict"), readout];
     if (on === (rows[1].parentNode === mapSide)) return;
@@ -925,7 +946,8 @@ while it is shown. A view whose available(spec) turns false is left for the map.
     return fit;
   }
 
-  // under the legend, as wide as the room right of the plot; if they reach below the plot, back above
+  // under the legend, as wide as the room right of the plot; if they reach below the map's box, the
+  // compact readout (several runs), and if that still does not fit, back above the map
   function placeSide() {
     if (mapSide.hidden) return;
     const area = plotAxes.area(mapDiv);
@@ -935,7 +957,11 @@ while it is shown. A view whose available(spec) turns false is left for the map.
     mapSide.style.left = Math.round(left) + "px";
     mapSide.style.width = Math.max(100, Math.floor(mapDiv.clientWidth - left - 2)) + "px";
     mapSide.style.top = Math.round((leg ? leg.y + leg.height : area.y) + 8) + "px";
-    if (mapSide.offsetTop + mapSide.offsetHeight > area.y + area.height + 40) {
+    // the rows stay inside the map's box (right of the x axis and its title, which stand under the plot)
+    const bottom = Math.max(area.y + area.height + 40, mapDiv.clientHeight - 2);
+    const below = () => mapSide.offsetTop + mapSide.offsetHeight > bottom;
+    if (below() && !compact && spec.runs.length > 1) setCompact(true); // then the rows are shorter
+    if (below()) {
       sideFits = false;
       const fit = fitMap();
       delete fit.beside;
@@ -951,6 +977,7 @@ while it is shown. A view whose available(spec) turns false is left for the map.
     lastRoom = screenRoom();
     if (view === "map") {
       sideFits = true;
+      setCompact(false);
       const fit = fitMap();
       delete fit.beside;
       Plotly.relayout(mapDiv, fit).then(setHeight);
@@ -979,7 +1006,10 @@ while it is shown. A view whose available(spec) turns false is left for the map.
 
   function build(withCharts) {
     staticMap = spec.map.traces.length;
-    if (withCharts !== false) sideFits = true; // a new spec: try beside the map again
+    if (withCharts !== false) {
+      sideFits = true; // a new spec: try beside the map again, in full
+      setCompact(false);
+    }
     lastWidth = mapBox.clientWidth;
     lastRoom = screenRoom();
     built3d = false;
