@@ -85,10 +85,10 @@ class Fan:
 
 
 def critical_at(surface, optimizer, start, at=None) -> theory.Critical | None:
-    """The theory's lines for ``optimizer`` at the minimum a run from ``start`` approaches (found by
-    ``theory.reference_point`` from the start itself: a downhill Newton, or the surface's minima;
-    ``at``: that point, if already found). None for an adaptive optimizer (it has no lines: no Newton
-    is run for it)."""
+    """The theory's lines for ``optimizer`` at the minimum a run from ``start`` approaches at a small
+    lr (found by ``theory.reference_point`` from the start itself: the gradient flow from it, then
+    Newton, or the surface's minima; ``at``: that point, if already found). None for an adaptive
+    optimizer (it has no lines: nothing is searched for it)."""
     if getattr(optimizer, "name", optimizer) not in theory.MOMENTUM_METHODS:
         return None
     start = np.asarray(surface.start if start is None else start, np.float64)

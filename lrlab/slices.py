@@ -96,8 +96,9 @@ def _per_run(value) -> tuple:
 def centres(surface, *trajs) -> np.ndarray:
     """The minimum each run of ``trajs`` (single or batched trajectories, in order) is sliced
     through, (K, 2): the one it approaches (``Trajectory.approached``); for a run that approaches none,
-    or diverged, the one its start leads to (:func:`lrlab.theory.approached` from the start, one
-    Newton per distinct start; the start itself if none is found)."""
+    or diverged, the one its start leads to (:func:`lrlab.theory.approached` from where the gradient
+    flow from the start heads, :func:`lrlab.theory.flow`, once per distinct start; the start itself
+    if none is found), as :func:`lrlab.theory.reference_point` reads it."""
     starts = np.concatenate([np.reshape(tr.points, (-1, *np.shape(tr.points)[-2:]))[:, 0] for tr in trajs])
     approached = [a for tr in trajs for a in _per_run(tr.approached)]
     diverged = [d for tr in trajs for d in _per_run(tr.diverged_at)]
@@ -105,7 +106,7 @@ def centres(surface, *trajs) -> np.ndarray:
     redo = [k for k, a in enumerate(approached) if a is None or diverged[k] is not None]
     if redo:
         uniq, back = np.unique(starts[redo], axis=0, return_inverse=True)
-        found = theory.approached(surface, uniq)
+        found = theory.approached(surface, theory.flow(surface, uniq))
         ends = np.array([f.xy if f is not None else tuple(s) for f, s in zip(found, uniq, strict=True)])
         out[redo] = ends[np.ravel(back)]
     return out

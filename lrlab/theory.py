@@ -46,6 +46,9 @@ FLAT = 1e-6  # curvatures below this fraction of the largest count as this: no s
 ROUNDING = 1e-12  # losses equal to this relative precision are equal (float rounding of f)
 NEAR = 0.5  # where f cannot tell, Newton's step is taken when |grad| falls to this fraction or less
 ESCAPE = 1e-3  # the shortest step Newton takes down a negative curvature (of the plot's width): off a saddle
+FLOW_ITERS = 300  # gradient flow from a start: at most this many short steps before Newton takes over
+FLOW_STEP = 0.5  # a flow step: this over the largest local curvature |λ| (half of GD's monotone 1/λ)
+FLOW_REACH = 0.05  # ... and at most this fraction of the plot's width; Newton takes over within it
 
 
 @dataclass(frozen=True)
@@ -315,13 +318,65 @@ def last_points(points) -> np.ndarray:
     return p[np.arange(len(p)), idx]
 
 
+def flow(surface, points, iters: int = FLOW_ITERS) -> np.ndarray:
+    """Where gradient flow (dx/dt = −∇f, gradient descent at a vanishing lr) from each row of
+    ``points`` (K, 2) heads: (K, 2) after at most ``iters`` steps x ← x − h ∇f(x), with
+    h = ``FLOW_STEP`` / max(|λ₁|, |λ₂|) of the Hessian at x (short enough to follow the flow's curve,
+    not to jump over a ridge into another basin) and the step at most ``FLOW_REACH`` of the plot's
+    width, halved until f falls. A row stops where f stops falling, or once its Hessian is positive
+    definite and Newton's step H⁻¹∇f is shorter than ``FLOW_REACH`` of the width (a minimum's
+    quadratic bowl: Newton from there converges to it). Newton from there
+    (:func:`approached`) finds the minimum of that basin: Newton from the start itself can land in
+    another one (on Himmelblau from (0.5, −0.5) it went to (3, 2); gradient descent at every small lr
+    goes to (3.58, −1.85))."""
+    p = np.array(points, dtype=np.float64).reshape(-1, 2)
+    (x0, x1), (y0, y1) = surface.bounds
+    reach = FLOW_REACH * max(x1 - x0, y1 - y0)
+    halvings = 0.5 ** np.arange(12)
+    with np.errstate(all="ignore"):
+        f = surface.value(p)
+        live = np.all(np.isfinite(p), -1) & np.isfinite(f)
+        for _ in range(iters):
+            idx = np.flatnonzero(live)
+            if not len(idx):
+                break
+            q = p[idx]
+            g = surface.grad(q)
+            h = surface.hessian(q)
+            mid, half, b = 0.5 * (h[:, 0, 0] + h[:, 1, 1]), 0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1]
+            r = np.hypot(half, b)
+            top = np.abs(mid) + r  # max(|λ₁|, |λ₂|) of [[a, b], [b, c]]
+            gn = surfaces.norm(g)
+            a, c = h[:, 0, 0], h[:, 1, 1]
+            det = a * c - b * b
+            newton_step = np.hypot(c * g[:, 0] - b * g[:, 1], a * g[:, 1] - b * g[:, 0]) / det  # |H⁻¹g|
+            bowl = (mid - r > 0) & (newton_step <= reach)  # Newton takes over from here
+            live[idx[bowl]] = False
+            length = np.minimum(FLOW_STEP * gn / np.maximum(top, 1e-300), reach)  # the step's length
+            step = -g * (length / np.maximum(gn, 1e-300))[:, None]
+            step = np.where(np.isfinite(step), step, 0.0)
+            trial = q[:, None, :] + halvings[None, :, None] * step[:, None, :]
+            ft = surface.value(trial)
+            better = ft < f[idx, None]
+            ok = better.any(1) & (gn > 0) & ~bowl
+            first = np.argmax(better, axis=1)
+            rows = idx[ok]
+            p[rows] = trial[ok, first[ok]]
+            f[rows] = ft[ok, first[ok]]
+            live[idx[~ok]] = False
+    return p
+
+
 def reference_point(surface, points) -> tuple[float, float]:
     """Where to read the theory for a run: the minimum it approaches (:func:`approached`) from its
-    ``points`` ((T+1, 2): its last finite point counts) or from one point (2,); the point itself if
-    none is found."""
+    ``points`` ((T+1, 2): its last finite point counts), or for one point (2,), a start, the minimum
+    gradient descent at a small lr goes to from it: Newton from where the gradient flow heads
+    (:func:`flow`); the point itself if none is found."""
     p = np.asarray(points, dtype=np.float64)
-    end = last_points(p)[0] if p.ndim == 2 else p.reshape(2)
+    end = last_points(p)[0] if p.ndim == 2 else flow(surface, p.reshape(1, 2))[0]
     rec = approached(surface, end[None])[0]
+    if rec is None and p.ndim != 2:
+        return float(p.reshape(2)[0]), float(p.reshape(2)[1])
     return rec.xy if rec is not None else (float(end[0]), float(end[1]))
 
 
