@@ -565,7 +565,8 @@ def from_expression(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0)), start=None) ->
     (x0, x1), (y0, y1) = _check_bounds(bounds)
     if start is None:
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        start = (cx - 0.7 * (x1 - x0) / 2, cy + 0.7 * (y1 - y0) / 2)
+        # rounded: a box of ±3 gives -2.1, not the float -2.0999999999999996 in the start's boxes
+        start = (round(cx - 0.7 * (x1 - x0) / 2, 12), round(cy + 0.7 * (y1 - y0) / 2, 12))
     try:
         sx, sy = (float(s) for s in start)
     except (TypeError, ValueError):
@@ -574,7 +575,8 @@ def from_expression(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0)), start=None) ->
         raise ValueError(f"start {start!r} must lie inside bounds x in [{x0}, {x1}], y in [{y0}, {y1}]")
     return Surface(
         name="custom",
-        description=f"A user formula, f(x, y) = {canonical}; its minima are not known in advance.",
+        # the formula itself is shown beside it as code (Markdown would read its ** as bold)
+        description="A user formula f(x, y): its minima are not known in advance.",
         formula=canonical,
         f=f,
         g=g,

@@ -369,6 +369,10 @@ def test_surface_from_expression_matches_the_builtin_quadratic():
     assert "user formula" in custom.description
     assert custom.minima == () and custom.global_min is None
     assert custom.start == (-1.4, 1.4) and custom.bounds == ((-2.0, 2.0), (-2.0, 2.0))
+    # the page shows the description as Markdown: it holds no formula (whose ** would turn bold)
+    assert "*" not in custom.description
+    # a start the page shows in its boxes as typed: -2.1, not -2.0999999999999996
+    assert surfaces.from_expression("x**2 + 3*y**2", bounds=((-3, 3), (-3, 3))).start == (-2.1, 2.1)
 
 
 def test_surface_from_expression_start_bounds_and_errors():

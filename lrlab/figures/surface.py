@@ -369,6 +369,9 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
             "hoverinfo": "skip",
         }
     ]
+    (x0, x1), (y0, y1) = surface.bounds
+    pad = 0.02 * (cap - zmin if cap > zmin else 1.0)
+    lift = 0.5 * pad  # the player draws paths this far above the surface, so they are not inside it
     if surface.minima:
         traces.append(
             {
@@ -377,14 +380,11 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
                 "name": "minima",
                 "x": [m.xy[0] for m in surface.minima],
                 "y": [m.xy[1] for m in surface.minima],
-                "z": [m.value for m in surface.minima],
+                "z": [m.value + lift for m in surface.minima],  # on the surface, not inside it
                 "marker": {"size": 6, "color": "#F0E442", "line": {"color": "#000", "width": 2}},
                 "hoverinfo": "skip",
             }
         )
-    (x0, x1), (y0, y1) = surface.bounds
-    pad = 0.02 * (cap - zmin if cap > zmin else 1.0)
-    lift = 0.5 * pad  # the player draws paths this far above the surface, so they are not inside it
     layout = {
         "meta": {"lift": lift},
         "font": FONT,
@@ -411,7 +411,8 @@ def surface3d_static(surface, start, n: int = GRID3D) -> tuple[list[dict], dict]
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.7},
             # from above the front corner: the paths in a valley stay in sight over its near wall
-            "camera": {"eye": {"x": 1.0, "y": -1.3, "z": 1.45}},
+            # (from far enough that the front corner's tick labels are not cut at the bottom)
+            "camera": {"eye": {"x": 1.15, "y": -1.5, "z": 1.67}},
         },
     }
     return traces, layout

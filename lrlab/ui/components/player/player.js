@@ -1043,7 +1043,7 @@ while it is shown. A view whose available(spec) turns false is left for the map.
     if (w < 520) {
       const eye = spec.surface3d.layout.scene.camera.eye;
       layout.scene = Object.assign({}, layout.scene, {
-        camera: { eye: { x: eye.x * 1.45, y: eye.y * 1.45, z: eye.z * 1.45 } },
+        camera: { eye: { x: eye.x * 1.26, y: eye.y * 1.26, z: eye.z * 1.26 } },
       });
     }
     // not "responsive": a WebGL redraw per resize event is costly with software rendering
