@@ -93,10 +93,11 @@ def test_a_projector_shows_the_map_play_the_lr_and_every_verdict_without_scrolli
             assert max(spill) <= 0, spill
         else:
             assert words == (["converged", "oscillating"] if link == LINK else ["oscillating"])
-            # each run's lr and verdict word in the readout: "lr = 0.3 (oscillating): loss …, lr 0.3"
+            # each run's lr and verdict word in the readout: "lr = 0.3 (oscillating): loss …"
             # for one run, "lr = 0.2 converged below 1/λ: loss …" (the word in its colour) for several
             for line, w, v in zip(lines, words, ["0.2", "0.3"] if link == LINK else ["0.3"], strict=True):
                 assert line.startswith(f"lr = {v}") and w in line, line
+                assert not line.endswith(f", lr {v}"), line  # a constant lr is said once, in its name
         content = pg.locator("[data-testid='stMainBlockContainer']").bounding_box()
         mapdiv = player.locator("#map").bounding_box()
         assert mapdiv["width"] >= 0.5 * content["width"]

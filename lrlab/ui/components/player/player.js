@@ -785,7 +785,8 @@ while it is shown. A view whose available(spec) turns false is left for the map.
 
   // each run's line: its colour, its name (its lr), then for one run "(its regime): loss, lr" (the
   // lr slider's verdict says the rest), for several its regime word in its colour and where its lr
-  // sits against its optimizer's lines ("above 2/λ"), then its loss and lr at this step
+  // sits against its optimizer's lines ("above 2/λ"), then its loss at this step, and its lr at this
+  // step where the page does not say it already (a schedule's)
   function updateReadout() {
     readout.replaceChildren();
     const several = spec.runs.length > 1;
@@ -825,13 +826,13 @@ while it is shown. A view whose available(spec) turns false is left for the map.
       if (gone) {
         // the lr of its last update (its verdict and its lr, as for a run still going)
         const lr = run.lr[Math.max(0, Math.min(run.diverged_at, run.lr.length) - 1)];
-        text = several && saysLr(run, lr) ? text.replace(/, $/, "") : text + "lr " + fmt(lr);
+        text = saysLr(run, lr) ? text.replace(/, $/, "") : text + "lr " + fmt(lr);
       } else {
         const i = Math.min(step, run.loss.length - 1);
         text += "loss " + fmt(run.loss[i]);
         // the lr of the update leaving this step; at the last step, the last update's
         const j = Math.min(step, run.lr.length - 1);
-        if (j >= 0 && !(several && saysLr(run, run.lr[j]))) text += ", lr " + fmt(run.lr[j]);
+        if (j >= 0 && !saysLr(run, run.lr[j])) text += ", lr " + fmt(run.lr[j]); // a schedule's lr now
         if (k === spec.focus && run.eff && step < run.lr.length) {
           text += ", effective lr x " + fmt(run.eff[0][step]) + " · y " + fmt(run.eff[1][step]);
         }
