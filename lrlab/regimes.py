@@ -432,8 +432,18 @@ def explain_all(regimes, fx: Facts, surface, optimizer, hyper, lr_table, diverge
         lower = f"; the lowest one is at loss {_fmt(surface.global_min.value)}" if surface.global_min else ""
         return tuple(
             _sentence(regime, i, fx, num, optimizer, hyper, diverged_at[i], stop_reason[i], lower)
+            + _local(regime, fx.approached[i], lower)
             for i, regime in enumerate(regimes)
         )
+
+
+def _local(regime, app, lower) -> str:
+    """Where a run still moving (oscillating, too slow, unstable, stalled, converged within its
+    hover) approaches a minimum that is not the lowest one, its sentence says so: beside a run
+    "stuck in a local minimum" in the same dip, its word alone would not."""
+    if regime in ("diverged", "local_minimum") or app is None or app.is_global is not False:
+        return ""
+    return f" The minimum it approaches is a local one, at loss {_fmt(app.value)}{lower}."
 
 
 def _sentence(regime, i, fx, num: _Numbers, optimizer, hyper, diverged_at, stop_reason, lower) -> str:

@@ -349,3 +349,26 @@ def test_a_start_where_the_formula_is_undefined_is_refused():
     surf = surfaces.from_expression("log(x)+y**2", bounds=((-3, 3), (-3, 3)))
     with pytest.raises(ValueError, match=r"not defined at the start \(-2\.1, 2\.1\)"):
         lrlab.descend(surf, "sgd", 0.1, steps=10)
+
+
+def test_a_run_still_moving_in_a_local_minimums_dip_says_the_minimum_is_local():
+    # four optimizers from the six-hump camel's default start all end in the dip at loss -0.2155; two
+    # settled ("stuck in a local minimum"), the others still oscillate or crawl: their sentences name
+    # the dip as local too, so no word on screen suggests they found the lowest minimum
+    surf = surfaces.make("six_hump_camel")
+    words = {}
+    for name in ("sgd", "momentum", "adam", "rmsprop"):
+        tr = lrlab.descend(surf, name, [0.01], steps=100)
+        regime, sentence = tr.regime[0], tr.explanation[0]
+        assert tr.approached[0].is_global is False
+        words[name] = regime
+        if regime == "local_minimum":
+            assert "not the lowest" in sentence and "local one" not in sentence
+        elif regime != "diverged":
+            assert sentence.endswith(
+                "The minimum it approaches is a local one, at loss -0.215; the lowest one is at loss -1.03."
+            ), sentence
+    assert {"local_minimum"} < set(words.values())  # some settled, some still moving
+    # a run approaching the global minimum says nothing of the kind
+    tr = lrlab.descend(surfaces.make("quadratic"), "sgd", [0.3], steps=100)
+    assert "local one" not in tr.explanation[0]
