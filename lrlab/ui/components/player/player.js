@@ -1056,10 +1056,14 @@ while it is shown. A view whose available(spec) turns false is left for the map.
   // ---- views: Map, 3D and the plugins' (api.addView) -------------------------------------------------
   const pluginView = (id) => plugins.find((v) => v.id === id) || null;
 
+  // a plugin's view is as tall as the map, and (projector-first, as the map) no taller than the room
+  // under its top on the screen: the rows above it (the readout, the lr slider) are not beside it
   function sizePlugins() {
     const h = Math.round(mapDiv.getBoundingClientRect().height || mapHeight || plotHeight());
+    const w = mapBox.clientWidth || document.body.clientWidth || 600;
     plugins.forEach((v) => {
-      v.div.style.height = h + "px";
+      const room = v.div.offsetParent && w >= 520 ? screenRoom(v.div) : Infinity;
+      v.div.style.height = (isFinite(room) ? Math.min(h, Math.max(260, Math.round(room))) : h) + "px";
     });
   }
 
