@@ -160,6 +160,13 @@ class Approached:
     is_global: bool | None
 
 
+def _sym2(h):
+    """The 2x2 symmetric Hessians ``h`` (K, 2, 2) = [[a, b], [b, c]] in the closed form of their
+    eigenvalues λ = m ∓ r: (m = (a + c)/2, half = (a − c)/2, b, r = |(half, b)|)."""
+    mid, half, b = 0.5 * (h[:, 0, 0] + h[:, 1, 1]), 0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1]
+    return mid, half, b, np.hypot(half, b)
+
+
 def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
     """A minimum downhill of each row of ``points`` (K, 2): (K, 2) end points and (K,) whether each
     is a minimum (positive-definite Hessian, |∇f| below ``STATIONARY`` times 1 + |∇f| at the point
@@ -203,8 +210,7 @@ def newton(surface, points) -> tuple[np.ndarray, np.ndarray]:
             # the eigenpairs of [[a, b], [b, c]] in closed form: λ = m ∓ r (m = (a + c)/2, r =
             # |((a − c)/2, b)|), the larger one's eigenvector v1 = (cs, sn) ∝ ((a − c)/2 + r, b) or
             # (b, r − (a − c)/2), whichever has no cancellation ((1, 0) where H = λI); v0 = (−sn, cs)
-            mid, half, b = 0.5 * (h[:, 0, 0] + h[:, 1, 1]), 0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1]
-            r = np.hypot(half, b)
+            mid, half, b, r = _sym2(h)
             lam0, lam1 = mid - r, mid + r
             up = half >= 0
             ex, ey = np.where(up, half + r, b), np.where(up, b, r - half)
@@ -343,9 +349,8 @@ def flow(surface, points, iters: int = FLOW_ITERS) -> np.ndarray:
             q = p[idx]
             g = surface.grad(q)
             h = surface.hessian(q)
-            mid, half, b = 0.5 * (h[:, 0, 0] + h[:, 1, 1]), 0.5 * (h[:, 0, 0] - h[:, 1, 1]), h[:, 0, 1]
-            r = np.hypot(half, b)
-            top = np.abs(mid) + r  # max(|λ₁|, |λ₂|) of [[a, b], [b, c]]
+            mid, _, b, r = _sym2(h)
+            top = np.abs(mid) + r  # max(|λ₁|, |λ₂|)
             gn = surfaces.norm(g)
             a, c = h[:, 0, 0], h[:, 1, 1]
             det = a * c - b * b
