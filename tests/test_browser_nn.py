@@ -139,6 +139,19 @@ READABLE = """() => {
 }"""
 
 
+def open_boundary(browser, app_url: str, width: int, height: int, scale: float = 1):
+    """A fresh context at ``width`` x ``height`` (``scale``: device pixels per CSS pixel) on the NN lab
+    with its decision boundary's three heatmaps drawn: (context, page, boundary frame, console errors)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_page(page, app_url, "Neural-net lab", "neural-network lab")
+    boundary = chart(page, "loss went up")
+    boundary.locator(".heatmaplayer image").nth(2).wait_for(state="attached")
+    return ctx, page, boundary, errors
+
+
 def readable(frame, form: str | None = None) -> dict:
     """The chart in ``frame`` as :data:`READABLE` reads it, asserted legible: nothing overlaps, no text
     is cut, no tick label stands over another panel; ``form``: the form it must be drawn in."""
@@ -258,13 +271,7 @@ def test_learn_page_typesets_and_a_button_opens_its_preset(lab):
 
 def test_projector_screenshots(browser, app_url):
     # 1920x1080 pixels at 150% zoom (large type), as the explorer's projector screenshot
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1.5)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    open_page(page, app_url, "Neural-net lab", "neural-network lab")
-    boundary = chart(page, "loss went up")
-    boundary.locator(".heatmaplayer image").nth(2).wait_for(state="attached")
+    ctx, page, boundary, errors = open_boundary(browser, app_url, 1280, 720, 1.5)
     assert len(heatmaps(boundary)) == 3
     got = readable(boundary, "wide")  # a 1280 px projector: side by side, square
     assert len(got["areas"]) == 3 and all(abs(w - h) <= 2 for w, h in got["areas"]), got
@@ -311,13 +318,7 @@ TOOL_TEXT = {  # a text each tool's chart shows
 
 
 def test_on_a_phone_the_charts_stack_their_panels_and_nothing_overlaps(browser, app_url):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    open_page(page, app_url, "Neural-net lab", "neural-network lab")
-    boundary = chart(page, "loss went up")
-    boundary.locator(".heatmaplayer image").nth(2).wait_for(state="attached")
+    ctx, page, boundary, errors = open_boundary(browser, app_url, 390, 844, 2)
     got = readable(boundary, "narrow")
     # three square panels, one under the other, each as wide as the frame allows
     assert len(got["areas"]) == 3 and all(abs(w - h) <= 2 and w > 250 for w, h in got["areas"]), got
@@ -344,11 +345,7 @@ def test_on_a_phone_the_charts_stack_their_panels_and_nothing_overlaps(browser, 
 
 
 def test_a_resize_across_the_threshold_redraws_once_and_keeps_the_animation_where_it_stands(browser, app_url):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844})
-    page = ctx.new_page()
-    open_page(page, app_url, "Neural-net lab", "neural-network lab")
-    boundary = chart(page, "loss went up")
-    boundary.locator(".heatmaplayer image").nth(2).wait_for(state="attached")
+    ctx, page, boundary, _ = open_boundary(browser, app_url, 390, 844)
     assert boundary.evaluate("document.body.dataset.form") == "narrow"
     boundary.locator(".updatemenu-button").filter(has_text="Play").click()
     page.wait_for_timeout(600)
