@@ -39,6 +39,7 @@ from lrlab.figures.slice import slice_spec  # noqa: E402
 from lrlab.ui.explorer import config as C  # noqa: E402
 from lrlab.ui.explorer import pipeline as P  # noqa: E402
 from lrlab.ui.player import pack_fan  # noqa: E402
+from tests.pageweight import ws_messages  # noqa: E402
 
 PLAYER = "iframe[title='lrlab.ui.player.descent_player']"
 PAUSE_MS = 200  # player.js: the drag's pause after which plotly.js redraws the charts
@@ -381,45 +382,21 @@ def browser_rows(n: int = 60, releases: int = 6, app: str | None = None) -> list
 SLIDER_READY = "#fanbar:not([hidden])"  # the player's lr slider is there (its fan arrived)
 
 
-def _ws_listen(page) -> list[tuple[str, int]]:
-    """Every websocket message the page receives from now on, as (kind, bytes): "fan element",
-    "player spec", "reference" (to a message the browser cached), else the message's type."""
-    import base64
-
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    got = []
-
-    def on_frame(event):
-        raw = event["response"]["payloadData"]
-        data = base64.b64decode(raw) if event["response"]["opcode"] == 2 else raw.encode()
-        msg = ForwardMsg()
-        msg.ParseFromString(data)
-        kind = msg.WhichOneof("type")
-        if kind == "ref_hash":
-            kind = "reference"
-        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            el = msg.delta.new_element
-            kind = el.WhichOneof("type")
-            if kind == "component_instance":
-                name = el.component_instance.component_name
-                kind = {"lr_fan": "fan element", "descent_player": "player spec"}.get(
-                    name.rsplit(".", 1)[-1], kind
-                )
-        got.append((kind, len(data)))
-
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.on("Network.webSocketFrameReceived", on_frame)
-    return got
+# the messages _ws_text names: the fan's element, the player's spec, a reference to a cached message
+WS_PARTS = {
+    "el:component_instance:lr_fan": "fan element",
+    "el:component_instance:descent_player": "player spec",
+    "ref": "reference",
+}
 
 
 def _ws_text(msgs) -> str:
+    """Bytes of ``msgs`` (:func:`tests.pageweight.ws_messages`), in all and in the parts named."""
     total = sum(n for _, n in msgs)
     parts = {}
     for kind, n in msgs:
-        if kind in ("fan element", "player spec", "reference"):
-            parts[kind] = parts.get(kind, 0) + n
+        if kind in WS_PARTS:
+            parts[WS_PARTS[kind]] = parts.get(WS_PARTS[kind], 0) + n
     detail = ", ".join(f"{k} {v / 1e3:.1f}" for k, v in parts.items())
     return f"{total / 1e3:8.1f} KB ({detail} KB)"
 
@@ -440,7 +417,7 @@ def ws_rows(
         try:
             for name, query in views:
                 pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-                msgs = _ws_listen(pg)
+                msgs = ws_messages(pg)
                 pg.goto(srv.url + "/" + query)
                 pg.wait_for_selector(idle, state="attached", timeout=90_000)
                 frame = pg.frame_locator(PLAYER).first

@@ -8,8 +8,12 @@ bytes and times). A :class:`Wire` listens to a page's ``Network`` domain with th
   compressed it). Same-origin frames (every Streamlit component) share the page's session, so
   their requests are in it.
 * the websocket: the payload bytes of every frame received (``Network.webSocketFrameReceived``;
-  binary frames come base64-encoded and are counted decoded). Streamlit does not compress its
-  websocket by default (``server.enableWebsocketCompression``), so the payload is what travels.
+  binary frames come base64-encoded and are counted decoded). The app turns on the websocket's
+  compression (``server.enableWebsocketCompression``): CDP reports the payload inflated, so these are
+  the messages' own bytes; ``benchmarks/bench_wire.py`` counts what travels.
+
+:func:`ws_messages` decodes each websocket message as Streamlit's ForwardMsg (its kind and bytes), for
+``tests/test_browser_explorer.py`` (the fan's element sent once) and ``benchmarks/bench_fan.py``.
 
 Bytes are deterministic enough to assert (they depend on the app, the bundles and Streamlit, not on
 the machine's speed); times are not, and live only in the benchmark.
@@ -104,3 +108,33 @@ class Wire:
     def plotly_requests(self) -> list[str]:
         """The URLs of the plotly.js bundles requested so far (ours, and Streamlit's chart bundle)."""
         return [u for u in self._urls.values() if PLOTLY_JS.search(u)]
+
+
+def ws_messages(page) -> list[tuple[str, int]]:
+    """Every websocket message ``page`` receives from now on, decoded as Streamlit's ForwardMsg:
+    (kind, bytes) per message, kind "el:<element>" ("el:component_instance:<name>", the component's
+    short name) for a new element, "ref" for a reference to a message the browser cached
+    (Streamlit's ForwardMsg cache), else the message's type. The list fills as messages arrive."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # streamlit is installed with the app
+
+    got: list[tuple[str, int]] = []
+
+    def on_frame(event):
+        raw = event["response"]["payloadData"]
+        data = base64.b64decode(raw) if event["response"]["opcode"] == 2 else raw.encode()
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            kind = "ref"
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            el = msg.delta.new_element
+            kind = "el:" + el.WhichOneof("type")
+            if kind == "el:component_instance":
+                kind += ":" + el.component_instance.component_name.rsplit(".", 1)[-1]
+        got.append((kind, len(data)))
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived", on_frame)
+    return got

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import SHOTS, publish, wait_idle
+from tests.pageweight import ws_messages
 
 pytestmark = pytest.mark.browser
 
@@ -414,37 +415,6 @@ COUNT_RUNS = """() => { window.__runs = 0; new MutationObserver(() => {
      if (document.querySelector("[data-test-script-state='running']")) window.__runs++;
    }).observe(document.body,
               {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]}); }"""
-
-
-def ws_messages(page):
-    """The websocket's messages the page receives from now on: (kind, bytes) per ForwardMsg, kind
-    "el:<element>" ("el:component_instance:<name>") for a new element, "ref" for a reference to a
-    message the browser cached (Streamlit's ForwardMsg cache), else the message's type."""
-    import base64
-
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    got = []
-
-    def on_frame(event):
-        raw = event["response"]["payloadData"]
-        data = base64.b64decode(raw) if event["response"]["opcode"] == 2 else raw.encode()
-        msg = ForwardMsg()
-        msg.ParseFromString(data)
-        kind = msg.WhichOneof("type")
-        if kind == "ref_hash":
-            kind = "ref"
-        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            el = msg.delta.new_element
-            kind = "el:" + el.WhichOneof("type")
-            if kind == "el:component_instance":
-                kind += ":" + el.component_instance.component_name.rsplit(".", 1)[-1]
-        got.append((kind, len(data)))
-
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.on("Network.webSocketFrameReceived", on_frame)
-    return got
 
 
 def test_multiples_drag_together_the_2x_run_crosses_2_over_lambda_and_the_release_resends_no_fan(
